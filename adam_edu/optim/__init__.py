@@ -1,0 +1,39 @@
+"""The optimizer family in plain numpy, one small file per optimizer.
+
+Every optimizer is an immutable object holding validated hyperparameters, with two pure methods::
+
+    opt = Adam(lr=1e-3)                    # the paper's defaults; bad values raise here
+    state = opt.init(theta)                # t = 0, zero moments
+    theta, state = opt.step(theta, grad, state)
+
+From gradient descent to Adam and what came after: :class:`SGD`, :class:`Momentum`, :class:`Nesterov`,
+:class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`, :class:`AdaMax`, :class:`AMSGrad`, :class:`AdamW`,
+:class:`NAdam`, :class:`RAdam`.
+"""
+
+from .adagrad import AdaGrad
+from .adam import Adam
+from .adamax import AdaMax
+from .adamw import AdamW
+from .amsgrad import AMSGrad
+from .base import Optimizer
+from .momentum import Momentum, Nesterov
+from .nadam import NAdam
+from .radam import RAdam
+from .rmsprop import RMSProp
+from .sgd import SGD
+
+__all__ = [
+    "SGD",
+    "AMSGrad",
+    "AdaGrad",
+    "AdaMax",
+    "Adam",
+    "AdamW",
+    "Momentum",
+    "NAdam",
+    "Nesterov",
+    "Optimizer",
+    "RAdam",
+    "RMSProp",
+]
