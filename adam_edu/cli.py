@@ -1,6 +1,6 @@
 """The ``adam-edu`` command: course tooling for maintainers, instructors and workshop leads.
 
-    adam-edu execute [PATH ...]    re-run notebooks top to bottom and save them with outputs
+adam-edu execute [PATH ...]    re-run notebooks top to bottom and save them with outputs
 """
 
 from __future__ import annotations

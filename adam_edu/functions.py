@@ -4,8 +4,8 @@ Each function is an :class:`Objective`. ``value`` and ``grad`` take points with 
 the last axis, so one call evaluates a single point ``(x, y)`` or a whole contour grid::
 
     f = get_function("rosenbrock")
-    f.value(np.array([1.0, 1.0]))         # 0.0 at the minimum
-    f.grad(np.array([-1.2, 1.0]))         # array([-215.6,  -88. ])
+    f.value(np.array([1.0, 1.0]))  # 0.0 at the minimum
+    f.grad(np.array([-1.2, 1.0]))  # array([-215.6,  -88. ])
 """
 
 from __future__ import annotations
@@ -207,8 +207,7 @@ HIMMELBLAU = Objective(
 )
 
 FUNCTIONS: dict[str, Objective] = {
-    f.name: f
-    for f in (quadratic(), quadratic(angle=np.pi / 4), ROSENBROCK, BEALE, SADDLE, HIMMELBLAU)
+    f.name: f for f in (quadratic(), quadratic(angle=np.pi / 4), ROSENBROCK, BEALE, SADDLE, HIMMELBLAU)
 }
 
 

@@ -2,8 +2,8 @@
 
 Every optimizer is an immutable object holding validated hyperparameters, with two pure methods::
 
-    opt = Adam(lr=1e-3)                    # the paper's defaults; bad values raise here
-    state = opt.init(theta)                # t = 0, zero moments
+    opt = Adam(lr=1e-3)  # the paper's defaults; bad values raise here
+    state = opt.init(theta)  # t = 0, zero moments
     theta, state = opt.step(theta, grad, state)
 
 From gradient descent to Adam and what came after: :class:`SGD`, :class:`Momentum`, :class:`Nesterov`,

@@ -20,7 +20,8 @@ class NAdam(Optimizer):
     .. math::
 
         m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\
-        \hat m_t &= \frac{\mu_{t+1}\, m_t}{1 - \prod_{i=1}^{t+1}\mu_i} + \frac{(1-\mu_t)\, g_t}{1 - \prod_{i=1}^{t}\mu_i},
+        \hat m_t &= \frac{\mu_{t+1}\, m_t}{1 - \prod_{i=1}^{t+1}\mu_i}
+            + \frac{(1-\mu_t)\, g_t}{1 - \prod_{i=1}^{t}\mu_i},
         \qquad \hat v_t = \frac{v_t}{1-\beta_2^t} \\
         \theta_t &= \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
