@@ -1,0 +1,163 @@
+"""nbgrader, for real: a throwaway course made from solutions/, released, and four submissions autograded.
+
+The course has every solution notebook as an assignment. ``nbgrader generate_assignment`` must release
+exactly our exercises (same cells, sources and nbgrader metadata, checksums included; ours add only the
+nbval tag ``raises-exception``). Then four submissions of ex04 (Adam: ``adam_step`` 6 points,
+``adam_step_efficient`` 4) are autograded in one batch, with a 10 s cell timeout:
+
+==========  ======================================================  ===============
+submission  what it is                                              expected score
+==========  ======================================================  ===============
+correct     the release with the solutions filled in                10 / 10
+blank       the release as it is (stubs)                            0 / 10
+raises      ``adam_step`` raises RuntimeError                       4 / 10 (0 on adam_step)
+loops       ``adam_step_efficient`` never returns (timeout)         6 / 10 (0 on adam_step_efficient)
+==========  ======================================================  ===============
+
+The batch must complete and no submitted file may change. Needs the instructors' extra (nbgrader).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbgrader", reason="nbgrader is the instructors' extra: pip install -e '.[instructors]'")
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "ex04_adam_step"
+EXPECTED = {  # student -> (total, {grade cell: score})
+    "correct": (10.0, {"test_adam_step": 6.0, "test_adam_step_efficient": 4.0}),
+    "blank": (0.0, {"test_adam_step": 0.0, "test_adam_step_efficient": 0.0}),
+    "raises": (4.0, {"test_adam_step": 0.0, "test_adam_step_efficient": 4.0}),
+    "loops": (6.0, {"test_adam_step": 6.0, "test_adam_step_efficient": 0.0}),
+}
+RAISES = """def adam_step(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    raise RuntimeError("something went wrong")
+"""
+LOOPS = """def adam_step_efficient(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    while True:
+        pass
+"""
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run nbgrader in the course folder with this interpreter; its bin folder is on PATH for alembic."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["JUPYTER_CONFIG_DIR"] = str(course / ".jupyter")  # no user or machine config leaks in
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _grade_id(cell: dict) -> str | None:
+    return cell["metadata"].get("nbgrader", {}).get("grade_id")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    (course / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "adam-edu"\nc.Execute.timeout = 10\n', encoding="utf-8"
+    )
+    for solution in sorted((ROOT / "solutions").glob("*.ipynb")):
+        folder = course / "source" / solution.stem
+        folder.mkdir(parents=True)
+        shutil.copy(solution, folder)
+    result = _nbgrader(course, "generate_assignment", "*")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return course
+
+
+@pytest.fixture(scope="module")
+def autograded(course):
+    release = json.loads((course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+    solution = json.loads((ROOT / "solutions" / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+    answers = {_grade_id(c): _source(c) for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+    submissions = {
+        "correct": answers,
+        "blank": {},
+        "raises": {**answers, f"{ASSIGNMENT}_adam_step": RAISES},
+        "loops": {**answers, f"{ASSIGNMENT}_adam_step_efficient": LOOPS},
+    }
+    digests = {}
+    for student, filled in submissions.items():
+        nb = copy.deepcopy(release)
+        for cell in nb["cells"]:
+            if _grade_id(cell) in filled:
+                cell["source"] = filled[_grade_id(cell)]
+        path = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        digests[path] = _digest(path)
+    result = _nbgrader(course, "autograde", ASSIGNMENT)
+    return course, result, digests
+
+
+def test_generate_assignment_releases_exactly_our_exercises(course):
+    for exercise in sorted((ROOT / "exercises").glob("*.ipynb")):
+        released = json.loads((course / "release" / exercise.stem / exercise.name).read_text(encoding="utf-8"))
+        ours = json.loads(exercise.read_text(encoding="utf-8"))
+        assert released["metadata"] == ours["metadata"], exercise.name
+        assert len(released["cells"]) == len(ours["cells"]), exercise.name
+        for theirs, mine in zip(released["cells"], ours["cells"], strict=True):
+            mine_metadata = dict(mine["metadata"])
+            tags = mine_metadata.pop("tags", [])
+            assert set(tags) <= {"raises-exception"}
+            assert theirs["metadata"] == mine_metadata, (exercise.name, _grade_id(theirs))
+            assert _source(theirs) == _source(mine), (exercise.name, _grade_id(theirs))
+            assert theirs.get("outputs") == mine.get("outputs") and theirs.get("id") == mine.get("id")
+
+
+def test_the_autograde_batch_completes(autograded):
+    course, result, _ = autograded
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for student in EXPECTED:
+        assert (course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), student
+
+
+def test_the_four_submissions_get_the_expected_scores(autograded):
+    from nbgrader.api import Gradebook
+
+    course, _, _ = autograded
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student, (total, items) in EXPECTED.items():
+            notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+            scores = {grade.name.removeprefix(f"{ASSIGNMENT}_"): grade.score for grade in notebook.grades}
+            assert notebook.max_score == 10.0
+            assert (notebook.score, scores) == (total, items), student
+
+
+def test_the_timeout_interrupted_the_endless_loop(autograded):
+    course, _, _ = autograded
+    nb = json.loads((course / "autograded" / "loops" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if _grade_id(c) == f"{ASSIGNMENT}_test_adam_step_efficient")
+    assert any(o.get("output_type") == "error" for o in cell["outputs"])
+
+
+def test_no_submission_file_is_changed(autograded):
+    _, _, digests = autograded
+    for path, digest in digests.items():
+        assert _digest(path) == digest, f"autograde changed {path}"
