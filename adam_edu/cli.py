@@ -1,6 +1,8 @@
 """The ``adam-edu`` command: course tooling for maintainers, instructors and workshop leads.
 
 adam-edu execute [PATH ...]    re-run notebooks top to bottom and save them with outputs
+adam-edu handouts OUTDIR       offline HTML and PDF of every notebook, an index and a one-page cheat sheet
+adam-edu exercises [--force]   generate exercises/ from solutions/ (nbgrader's preprocessors; --check: is it stale?)
 """
 
 from __future__ import annotations
@@ -33,6 +35,29 @@ def _execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _handouts(args: argparse.Namespace) -> int:
+    from .course.handouts import HandoutError, build_handouts
+
+    try:
+        report = build_handouts(args.outdir, args.notebooks or None, force=args.force, pdf=not args.no_pdf)
+    except HandoutError as exc:
+        print(f"adam-edu handouts: {exc}", file=sys.stderr)
+        return 1
+    size, seconds = report.total_bytes / 1e6, report.seconds["total"]
+    print(f"wrote {len(report.files)} files ({size:.1f} MB) in {seconds:.0f} s: open {args.outdir / 'index.html'}")
+    return 0
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    from .course.exercises import main
+
+    try:
+        return main(args.solutions, args.exercises, force=args.force, check=args.check)
+    except ImportError as exc:  # nbgrader missing: the message says how to install it
+        print(f"adam-edu exercises: {exc}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adam-edu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +71,35 @@ def main(argv: list[str] | None = None) -> int:
     execute.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notebooks or folders")
     execute.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
     execute.set_defaults(func=_execute)
+
+    handouts = commands.add_parser(
+        "handouts",
+        help="build offline HTML and PDF handouts of every notebook, an index and a cheat sheet",
+        description="Build workshop handouts from the notebooks as saved (nothing is executed): an offline HTML page "
+        "and a PDF per notebook (notebooks/ and notebooks/labs/), the series in one PDF, a one-page Adam cheat "
+        "sheet, and OUTDIR/index.html linking them. Needs node (run `npm ci --prefix adam_edu/course/handouts_js` "
+        "once) and, for the PDFs, Chromium, playwright and pypdf.",
+    )
+    handouts.add_argument("outdir", type=Path, metavar="OUTDIR", help="folder to write into (new or empty)")
+    handouts.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK", help="only these notebooks")
+    handouts.add_argument("--force", action="store_true", help="write into OUTDIR even if it holds files")
+    handouts.add_argument("--no-pdf", action="store_true", help="build the HTML pages only (no Chromium needed)")
+    handouts.set_defaults(func=_handouts)
+
+    exercises = commands.add_parser(
+        "exercises",
+        help="generate exercises/ from solutions/ with nbgrader's preprocessors",
+        description="Generate each exercise notebook from its solution: solutions cleared to stubs, hidden tests "
+        "removed, outputs cleared, cells locked, and the cells that fail until answered tagged raises-exception. "
+        "Refuses to overwrite an exercise that differs from what it would write (a student may have edited it) "
+        "unless --force. Needs nbgrader: pip install -e '.[instructors]'.",
+    )
+    mode = exercises.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true", help="overwrite exercises that differ")
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 if exercises/ is stale")
+    exercises.add_argument("--solutions", type=Path, default=None, metavar="DIR", help="default: solutions/")
+    exercises.add_argument("--exercises", type=Path, default=None, metavar="DIR", help="default: exercises/")
+    exercises.set_defaults(func=_exercises)
 
     args = parser.parse_args(argv)
     return args.func(args)
