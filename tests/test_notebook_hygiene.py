@@ -65,3 +65,15 @@ def test_no_machine_paths_in_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_kernel_is_plain_python3(path):
     assert _load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_relative_links_resolve(path):
+    markdown = "\n".join("".join(c["source"]) for c in _load(path)["cells"] if c["cell_type"] == "markdown")
+    markdown = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", "", markdown, flags=re.DOTALL)  # E[g^2](1-b^t) is math
+    targets = [t for t in LINK.findall(markdown) if "://" not in t and not t.startswith("mailto:")]
+    missing = [t for t in targets if not (path.parent / t).exists()]
+    assert not missing, f"{path.name} links to files that do not exist: {missing}"
