@@ -1,0 +1,251 @@
+"""The playground's two panels, drawn with blitting: paths over contours, and loss against step.
+
+:class:`PlaygroundFigures` turns settings and runs into two PNG pictures, redrawing only what
+changed: the contours are computed and drawn when the function changes and at no other time; the
+loss panel's axes and legend when its limits, scale or optimizers change; otherwise only the lines
+move (``set_data``, then a blit). :func:`snapshot` draws the same content as an ordinary pyplot
+figure, for notebooks and static exports (HTML, PDF) where widgets do not render.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..plotting import plot_contours, series_style
+from .canvas import BlitFigure
+from .settings import OPTIMIZERS, REDDI_PROBLEM, PlaygroundSettings, RaceResult
+
+LOSS_FLOOR = 1e-16
+CONTOUR_LEVELS = 16  # fewer than plot_contours' 30: lighter pictures (the contours dominate a PNG's size)
+FAR = 1e6  # coordinates beyond this are drawn at this distance (the line still leaves the window)
+
+
+#: Name of the reference line: Adam with bias correction, drawn when the race's Adam has it off.
+REFERENCE = "Adam, corrected"
+
+
+def style(name: str) -> dict:
+    """The optimizer's colour, line style and marker: fixed by its place in :data:`OPTIMIZERS`.
+
+    The reference line is thin, grey and plain, so it reads as a backdrop.
+    """
+    if name == REFERENCE:
+        return {"color": "0.45", "linestyle": "-", "marker": "", "linewidth": 1.0}
+    return {"linewidth": 1.6, **series_style(list(OPTIMIZERS).index(name))}
+
+
+def path_xy(settings: PlaygroundSettings, run) -> tuple[np.ndarray, np.ndarray]:
+    """What the left panel plots for one run: the path ``(x, y)``, or ``(t, x_t)`` online."""
+    if settings.online:
+        return np.arange(len(run.points)), run.points
+    return tuple(_drawable(run.points).T)
+
+
+def _drawable(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(values), np.clip(values, -FAR, FAR), np.nan)
+
+
+def loss_curve(settings: PlaygroundSettings, result) -> tuple[np.ndarray, np.ndarray]:
+    """``(steps, values)`` the loss panel plots: the gap ``f - f*`` (floored for the log scale), ``f``
+    itself on the saddle, or the average regret ``R(t)/t`` in the online mode."""
+    if settings.online:
+        t = np.arange(1, len(result.regret) + 1)
+        return t, result.regret / t
+    objective = settings.objective
+    values = result.losses - objective.min_value if objective.min_value is not None else result.losses
+    if objective.min_value is not None:
+        values = np.maximum(values, LOSS_FLOOR)
+    return np.arange(len(values)), _drawable(values)
+
+
+def loss_scale(settings: PlaygroundSettings) -> str:
+    if settings.online:
+        return "linear"
+    return "symlog" if settings.objective.min_value is None else "log"
+
+
+def _decade(value: float, up: bool) -> float:
+    exponent = math.log10(value)
+    return 10.0 ** (math.ceil(exponent) if up else math.floor(exponent))
+
+
+def loss_limits(scale: str, curves: list[np.ndarray]) -> tuple[float, float]:
+    """Y limits rounded outward (to decades on log scales), so that small changes keep the same axes."""
+    finite = [c[np.isfinite(c)] for c in curves]
+    finite = [c for c in finite if c.size]
+    if not finite:
+        return (LOSS_FLOOR, 1.0) if scale == "log" else (-1.0, 1.0)
+    lo = min(float(c.min()) for c in finite)
+    hi = max(float(c.max()) for c in finite)
+    first = max(abs(float(c[0])) for c in finite)
+    if scale == "log":
+        top = min(_decade(hi, up=True), 1e6 * _decade(max(first, LOSS_FLOOR), up=True))
+        bottom = max(_decade(lo, up=False), LOSS_FLOOR)
+        return (bottom, top if top > bottom else bottom * 10)
+    if scale == "symlog":
+        bound = min(_decade(max(abs(lo), abs(hi), 1e-3), up=True), 1e6 * _decade(max(first, 1e-3), up=True))
+        return (-bound if lo < 0 else 0.0, bound if hi > 0 else 0.1 * bound)
+    span = max(hi - lo, 1e-3)
+    step = 10.0 ** math.floor(math.log10(span))
+    lo, hi = math.floor(min(lo, 0.0) / step) * step, math.ceil(hi / step) * step
+    return (lo, hi if hi > lo else lo + step)
+
+
+def keep_limits(scale: str, current: tuple[float, float], needed: tuple[float, float], slack: float = 3.0) -> bool:
+    """True when the current y limits hold the needed ones without wasting more than ``slack`` decades
+    (log scales) or ``slack`` times the needed span (linear): then the axes need not be redrawn."""
+    (c_lo, c_hi), (n_lo, n_hi) = current, needed
+    if not (c_lo <= n_lo and n_hi <= c_hi):
+        return False
+    if scale == "log":
+        return math.log10(n_lo / c_lo) <= slack and math.log10(c_hi / n_hi) <= slack
+    if scale == "symlog":
+        return max(abs(c_lo), abs(c_hi)) <= 10**slack * max(abs(n_lo), abs(n_hi))
+    return c_hi - c_lo <= slack * (n_hi - n_lo)
+
+
+class PlaygroundFigures:
+    """Two blitted figures: :attr:`paths` (contours and trajectories, or ``x_t`` online) and :attr:`losses`.
+
+    :attr:`contour_draws` counts how often contours were computed and drawn; :attr:`paths` and
+    :attr:`losses` count their background draws in ``background_draws``.
+    """
+
+    def __init__(self, figsize: tuple[float, float] = (4.6, 3.6), dpi: int = 90) -> None:
+        self.paths = BlitFigure(figsize, dpi)
+        self.losses = BlitFigure(figsize, dpi)
+        self.paths_ax: Axes = self.paths.figure.add_subplot()
+        self.losses_ax: Axes = self.losses.figure.add_subplot()
+        self.path_lines: dict[str, Line2D] = {}
+        self.loss_lines: dict[str, Line2D] = {}
+        self.start_marker: Line2D | None = None
+        self.contour_draws = 0
+        self._paths_key = None
+        self._losses_key = None
+
+    def update(self, result: RaceResult) -> tuple[bytes, bytes]:
+        """Show one race; return the two pictures as PNG bytes."""
+        settings = result.settings
+        runs = {**result.runs}
+        if result.corrected_adam is not None:
+            runs[REFERENCE] = result.corrected_adam
+        self._prepare_paths(settings)
+        every = max(1, settings.steps // 10)
+        for name, line in self.path_lines.items():
+            line.set_visible(name in runs)
+            if name in runs:
+                line.set_data(*path_xy(settings, runs[name]))
+                line.set_markevery(every)
+        x, y = settings.start_point
+        self.start_marker.set_data([0.0 if settings.online else x], [x if settings.online else y])
+
+        curves = {name: loss_curve(settings, run) for name, run in runs.items()}
+        self._prepare_losses(settings, list(runs), [values for _, values in curves.values()])
+        for name, (steps, values) in curves.items():
+            self.loss_lines[name].set_data(steps, values)
+            self.loss_lines[name].set_markevery(every)
+        return self.paths.render(), self.losses.render()
+
+    def _prepare_paths(self, settings: PlaygroundSettings) -> None:
+        key = (settings.function, settings.steps) if settings.online else settings.function
+        if key == self._paths_key:
+            return
+        ax = self.paths_ax
+        ax.clear()
+        self.paths.forget()
+        if settings.online:
+            ax.axhline(REDDI_PROBLEM.best_point, color="black", linestyle="--", linewidth=1, label="best x = −1")
+            ax.axhline(REDDI_PROBLEM.upper, color="grey", linestyle=":", linewidth=1, label="worst x = +1")
+            ax.set_xlim(0, settings.steps)
+            ax.set_ylim(REDDI_PROBLEM.lower - 0.1, REDDI_PROBLEM.upper + 0.1)
+            ax.set_xlabel("step $t$")
+            ax.set_ylabel("$x_t$")
+            ax.set_title(f"Point played, $f_t(x) = {REDDI_PROBLEM.C:g}x$ or $-x$")
+        else:
+            plot_contours(settings.objective, ax, levels=CONTOUR_LEVELS)
+            self.contour_draws += 1
+        self.path_lines = {
+            name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in (*OPTIMIZERS, REFERENCE)
+        }
+        (self.start_marker,) = ax.plot([], [], "o", color="black", markerfacecolor="white", markersize=8, zorder=6)
+        self.paths.animate([*self.path_lines.values(), self.start_marker])
+        self.paths.draw_background(relayout=True)
+        self._paths_key = key
+
+    def _prepare_losses(self, settings: PlaygroundSettings, names: list[str], curves: list[np.ndarray]) -> None:
+        scale = loss_scale(settings)
+        needed = loss_limits(scale, curves)
+        key = (settings.online, settings.function if scale == "symlog" else None, tuple(names), settings.steps)
+        if key == self._losses_key:
+            if keep_limits(scale, self.losses_ax.get_ylim(), needed):
+                return
+            self.losses_ax.set_ylim(*needed)  # only the y axis changes: no need to rebuild the axes
+            self.losses.draw_background()
+            return
+        ax = self.losses_ax
+        ax.clear()
+        self.losses.forget()
+        ax.set_xlim(0, settings.steps)
+        ax.set_ylim(*needed)  # limits first: a log scale on an empty axes would warn
+        if scale == "symlog":
+            ax.set_yscale("symlog", linthresh=1e-2)
+        else:
+            ax.set_yscale(scale)
+        ax.set_xlabel("step $t$")
+        if settings.online:
+            ax.axhline(0.0, color="black", linewidth=0.8)
+            ax.set_ylabel("$R(t)/t$")
+            ax.set_title("Average regret")
+        else:
+            ax.set_ylabel(r"$f(\theta_t)$" if scale == "symlog" else r"$f(\theta_t) - f^*$")
+            ax.set_title("Loss against step")
+        ax.grid(True, alpha=0.3)
+        self.loss_lines = {name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in names}
+        if names:
+            handles = [Line2D([], [], markersize=4, **style(name)) for name in names]
+            ax.legend(handles, names, loc="upper right", fontsize=7)
+        self.losses.animate(self.loss_lines.values())
+        self.losses.draw_background()
+        self._losses_key = key
+
+
+def snapshot(result: RaceResult, figsize: tuple[float, float] = (9, 3.5)) -> Figure:
+    """One race as an ordinary pyplot figure (shown by ``plt.show()``): the same content as the widget."""
+    settings = result.settings
+    runs = {**result.runs}
+    if result.corrected_adam is not None:
+        runs[REFERENCE] = result.corrected_adam
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+    every = max(1, settings.steps // 10)
+    if settings.online:
+        left.axhline(REDDI_PROBLEM.best_point, color="black", linestyle="--", linewidth=1, label="best x = −1")
+        left.set_ylim(REDDI_PROBLEM.lower - 0.1, REDDI_PROBLEM.upper + 0.1)
+        left.set(xlabel="step $t$", ylabel="$x_t$", title="Point played (Reddi et al.)")
+        right.axhline(0.0, color="black", linewidth=0.8)
+        right.set(ylabel="$R(t)/t$", title="Average regret")
+    else:
+        plot_contours(settings.objective, left, levels=CONTOUR_LEVELS)
+    for name, run in runs.items():
+        left.plot(*path_xy(settings, run), label=name, markevery=every, markersize=4, **style(name))
+        right.plot(*loss_curve(settings, run), label=name, markevery=every, markersize=4, **style(name))
+    if not settings.online:
+        x, y = settings.start_point
+        left.plot(x, y, "o", color="black", markerfacecolor="white", markersize=8, label="start", zorder=6)
+        left.set_xlim(settings.objective.xlim)
+        left.set_ylim(settings.objective.ylim)
+        scale = loss_scale(settings)
+        right.set_yscale(scale, **({"linthresh": 1e-2} if scale == "symlog" else {}))
+        right.set(ylabel=r"$f(\theta_t)$" if scale == "symlog" else r"$f(\theta_t) - f^*$", title="Loss against step")
+    right.set_xlabel("step $t$")
+    for ax in (left, right):
+        ax.legend(fontsize=8)
+    right.grid(True, alpha=0.3)
+    return fig
