@@ -17,8 +17,14 @@ import pytest
 # Kernels started by nbval inherit this process's environment.
 os.environ["PYTHONHASHSEED"] = "0"
 os.environ.pop("MPLBACKEND", None)  # a non-inline backend drops every figure from the outputs
+# The labs' saved outputs come from quick mode on the CPU: a GPU machine must not switch them to full mode.
+os.environ.setdefault("ADAM_EDU_FULL", "0")
+os.environ.setdefault("ADAM_EDU_DEVICE", "cpu")
 
-INSTALL_HINT = {"torch": "pip install torch==2.13.0 (CPU build) or pip install -e '.[labs]'"}
+INSTALL_HINT = {
+    "torch": "pip install torch==2.13.0 (CPU build) or pip install -e '.[labs]'",
+    "sklearn": "pip install scikit-learn or pip install -e '.[labs]'",
+}
 
 
 def notebook_requirements(path: Path) -> list[str]:

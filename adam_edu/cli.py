@@ -3,6 +3,7 @@
 adam-edu execute [PATH ...]    re-run notebooks top to bottom and save them with outputs
 adam-edu handouts OUTDIR       offline HTML and PDF of every notebook, an index and a one-page cheat sheet
 adam-edu exercises [--force]   generate exercises/ from solutions/ (nbgrader's preprocessors; --check: is it stale?)
+adam-edu benchmark [...]       training steps per second of each lab's model on this device (needs torch)
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ def _exercises(args: argparse.Namespace) -> int:
         return 1
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    from .labs.benchmark import main
+
+    return main(args.options)  # its own parser: --full, --steps N, --device D, --threads T
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adam-edu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,7 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     exercises.add_argument("--exercises", type=Path, default=None, metavar="DIR", help="default: exercises/")
     exercises.set_defaults(func=_exercises)
 
-    args = parser.parse_args(argv)
+    benchmark = commands.add_parser(
+        "benchmark",
+        add_help=False,
+        help="training steps per second of each lab's model on this device (adam-edu benchmark --help)",
+    )
+    benchmark.set_defaults(func=_benchmark)
+
+    args, options = parser.parse_known_args(argv)
+    if args.command == "benchmark":
+        args.options = options
+    elif options:
+        parser.error(f"unrecognized arguments: {' '.join(options)}")
     return args.func(args)
 
 

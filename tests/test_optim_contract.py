@@ -81,9 +81,11 @@ ids = [cls.__name__ for cls in CLASSES]
 
 def optimizers():
     """Every class with its defaults and with every hyperparameter changed."""
+    params = []
     for cls in CLASSES:
-        yield pytest.param(cls(), id=f"{cls.__name__}-defaults")
-        yield pytest.param(cls(**CUSTOM[cls]), id=f"{cls.__name__}-custom")
+        params.append(pytest.param(cls(), id=f"{cls.__name__}-defaults"))
+        params.append(pytest.param(cls(**CUSTOM[cls]), id=f"{cls.__name__}-custom"))
+    return params
 
 
 def gradients(shape, steps=20, seed=0, dtype=np.float64):
