@@ -134,7 +134,7 @@ def lab_data(mode: LabMode, source: str = "mnist", verbose: bool = True) -> Data
     """
     if source not in ("mnist", "cifar10"):
         raise ValueError(f"source must be 'mnist' or 'cifar10'. Got {source!r} instead.")
-    data, note = load_digits(), ""
+    note = ""
     if mode.full and mode.data_folder is not None:
         finder, loader = (find_mnist, load_mnist) if source == "mnist" else (find_cifar10, load_cifar10)
         folder = finder(mode.data_folder) if mode.data_folder.is_dir() else None
@@ -144,10 +144,12 @@ def lab_data(mode: LabMode, source: str = "mnist", verbose: bool = True) -> Data
                 f"(see the README's 'Labs' section for the layout). Unset ADAM_EDU_DATA to use the digits."
             )
         data = loader(folder)
-    elif mode.full:
-        note = f" ({source.upper()} not used: set ADAM_EDU_DATA to a folder holding it)"
-    elif mode.data_folder is not None:
-        note = " (ADAM_EDU_DATA is used in full mode only)"
+    else:
+        data = load_digits()
+        if mode.full:
+            note = f" ({source.upper()} not used: set ADAM_EDU_DATA to a folder holding it)"
+        elif mode.data_folder is not None:
+            note = " (ADAM_EDU_DATA is used in full mode only)"
     if verbose:
         print(f"Data: {data.description}{note}")
     return data
