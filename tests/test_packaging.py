@@ -96,3 +96,17 @@ def test_ci_runs_the_readme_test_command_verbatim():
 def test_ci_installs_the_cpu_build_of_torch_first():
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.index("pip install -q torch==2.13.0") < ci.index(_quick_start_commands()[1])
+
+
+def test_readme_python_examples_run():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)\n```", readme, re.DOTALL)
+    runnable = []
+    for block in blocks:
+        try:
+            runnable.append(compile(block, "README.md", "exec"))
+        except SyntaxError:
+            continue  # signature listings, not programs
+    assert runnable, "README has no runnable Python example"
+    for code in runnable:
+        exec(code, {})
