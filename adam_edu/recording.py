@@ -28,7 +28,7 @@ import numpy as np
 
 from .functions import Objective
 from .optim import Optimizer
-from .trajectories import Trajectory, gradient_noise
+from .trajectories import Trajectory, start_and_noise
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,12 +80,6 @@ class Recording:
         return Trajectory(label=self.label, points=self.points, losses=self.losses)
 
 
-def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps must be an integer in [0, inf). Got {steps!r} instead.")
-    return int(steps)
-
-
 def record(
     optimizer: Optimizer,
     objective: Objective,
@@ -99,11 +93,7 @@ def record(
 
     Same arguments, same seeded noise, the same points.
     """
-    steps = _check_steps(steps)
-    theta = np.asarray(objective.start if start is None else start, dtype=float)
-    if theta.shape != (2,):
-        raise ValueError(f"start must be a point (x, y). Got shape {theta.shape} instead.")
-    noises = gradient_noise(noise, steps, seed)
+    theta, noises = start_and_noise(objective, start, steps, noise, seed)
     points = np.empty((steps + 1, 2))
     grads = np.empty((steps, 2))
     points[0] = theta

@@ -57,6 +57,18 @@ def gradient_noise(scale: float, steps: int, seed: int = 0) -> np.ndarray:
     return scale * np.random.default_rng(seed).standard_normal((steps, 2))
 
 
+def start_and_noise(
+    objective: Objective, start: Sequence[float] | None, steps: int, noise: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a run's arguments; return the starting point and the ``(steps, 2)`` gradient noise."""
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ValueError(f"steps must be an integer in [0, inf). Got {steps!r} instead.")
+    theta = np.asarray(objective.start if start is None else start, dtype=float)
+    if theta.shape != (2,):
+        raise ValueError(f"start must be a point (x, y). Got shape {theta.shape} instead.")
+    return theta, gradient_noise(noise, steps, seed)
+
+
 def run(
     optimizer: Optimizer,
     objective: Objective,
@@ -71,12 +83,7 @@ def run(
     ``noise`` adds seeded Gaussian noise of that standard deviation to each gradient (see
     :func:`gradient_noise`). Deterministic: the same arguments give the same trajectory.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps must be an integer in [0, inf). Got {steps!r} instead.")
-    theta = np.asarray(objective.start if start is None else start, dtype=float)
-    if theta.shape != (2,):
-        raise ValueError(f"start must be a point (x, y). Got shape {theta.shape} instead.")
-    noises = gradient_noise(noise, steps, seed)
+    theta, noises = start_and_noise(objective, start, steps, noise, seed)
     points = np.empty((steps + 1, 2))
     points[0] = theta
     state = optimizer.init(theta)
