@@ -19,7 +19,7 @@ import time
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from .playground import close_widget_tree
+from .explorer import Explorer
 from .stream import (
     StreamFigure,
     StreamSettings,
@@ -31,7 +31,7 @@ from .stream import (
 )
 
 
-class MovingAverageExplorer:
+class MovingAverageExplorer(Explorer):
     """Sliders for β, the true mean, the noise and the number of steps, a correction switch, one panel,
     a caption and a readout. Parameters are those of :class:`~adam_edu.widgets.stream.StreamSettings`."""
 
@@ -141,13 +141,3 @@ class MovingAverageExplorer:
     def snapshot(self) -> Figure:
         """The current state as a static pyplot figure, for exports where widgets do not show."""
         return stream_snapshot(self.result)
-
-    def close(self) -> None:
-        """Close every widget of the explorer (they leave the kernel and the saved widget state)."""
-        close_widget_tree(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def __repr__(self) -> str:
-        return f"MovingAverageExplorer({self.settings!r})"

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .captions import caption_html, caption_lines, fmt_beta2, readout_html, readout_values
+from .explorer import Explorer
 from .settings import BETA2_CHOICES, FUNCTION_LABELS, OPTIMIZERS, PRESETS, REDDI_PROBLEM, PlaygroundSettings, compute
 from .views import PlaygroundFigures, snapshot
 
@@ -34,7 +35,7 @@ EPS_EXPONENTS = (-12, 0)
 STEPS_RANGE = (10, 3000)
 
 
-class Playground:
+class Playground(Explorer):
     """Controls, two panels, a caption and a readout for one race; see the module docstring.
 
     Parameters are those of :class:`~adam_edu.widgets.settings.PlaygroundSettings` (or a whole
@@ -246,26 +247,6 @@ class Playground:
         """The current race as a static pyplot figure, for exports where widgets do not show."""
         return snapshot(self.result)
 
-    def close(self) -> None:
-        """Close every widget of the explorer (they leave the kernel and the saved widget state)."""
-        close_widget_tree(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def __repr__(self) -> str:
-        return f"Playground({self.settings!r})"
-
 
 def _set_slider(slider: widgets.FloatSlider, value: float) -> None:
     slider.value = min(max(value, slider.min), slider.max)
-
-
-def close_widget_tree(widget: widgets.Widget) -> None:
-    """Close a widget and, first, every widget inside it, with their layouts and styles."""
-    for child in getattr(widget, "children", ()):
-        close_widget_tree(child)
-    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
-        if isinstance(part, widgets.Widget):
-            part.close()
-    widget.close()
