@@ -4,6 +4,7 @@ adam-edu execute [PATH ...]    re-run notebooks top to bottom and save them with
 adam-edu handouts OUTDIR       offline HTML and PDF of every notebook, an index and a one-page cheat sheet
 adam-edu exercises [--force]   generate exercises/ from solutions/ (nbgrader's preprocessors; --check: is it stale?)
 adam-edu benchmark [...]       training steps per second of each lab's model on this device (needs torch)
+adam-edu prose-numbers [PATH]  list the numbers in notebooks' Markdown that no code in the notebook computes
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def _benchmark(args: argparse.Namespace) -> int:
     return main(args.options)  # its own parser: --full, --steps N, --device D, --threads T
 
 
+def _prose_numbers(args: argparse.Namespace) -> int:
+    from .course.prose_numbers import main
+
+    return main(args.paths or None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adam-edu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +121,17 @@ def main(argv: list[str] | None = None) -> int:
         help="training steps per second of each lab's model on this device (adam-edu benchmark --help)",
     )
     benchmark.set_defaults(func=_benchmark)
+
+    prose = commands.add_parser(
+        "prose-numbers",
+        help="list the numbers in notebooks' Markdown that no code in the notebook computes",
+        description="List every number quoted in Markdown (with a decimal point, an exponent or a thousands "
+        "separator) that appears nowhere in the notebook's code or in the outputs nbval compares (for an "
+        "exercise: nor in its solution's). Without PATH: every notebook, exercise and solution, and the cheat "
+        "sheet. Exit 1 if any is found.",
+    )
+    prose.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notebooks, folders or the cheat sheet")
+    prose.set_defaults(func=_prose_numbers)
 
     args, options = parser.parse_known_args(argv)
     if args.command == "benchmark":
