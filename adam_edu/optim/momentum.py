@@ -67,8 +67,10 @@ class Nesterov(Optimizer):
         b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \alpha\,(g_t + \mu\, b_t)
 
     The step looks one momentum step ahead: it uses the velocity that the *next* update would
-    start from. Sutskever et al. (2013) show this equals evaluating the gradient at the look-ahead
-    point :math:`\theta + \mu b`, after a change of variables.
+    start from. Sutskever et al. (2013) write Nesterov's method with the gradient taken at the
+    look-ahead point :math:`\theta + \mu v` (their velocity :math:`v = -\alpha b`); Bengio,
+    Boulanger-Lewandowski & Pascanu (2013) changed variables to that point, which gives this form,
+    with the gradient at the current point. Its iterates are Sutskever's look-ahead points.
 
     Parameters
     ----------
@@ -79,7 +81,8 @@ class Nesterov(Optimizer):
 
     References
     ----------
-    Nesterov (1983); Sutskever et al. (2013), Section 2.1.
+    Nesterov (1983); Sutskever et al. (2013), Section 2.1; Bengio, Boulanger-Lewandowski & Pascanu (2013),
+    "Advances in optimizing recurrent networks", arXiv:1212.0901, Section 3.5.
 
     Examples
     --------
