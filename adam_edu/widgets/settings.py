@@ -156,8 +156,8 @@ def _run(settings: PlaygroundSettings, optimizers: Mapping[str, Optimizer]) -> d
 def compute(settings: PlaygroundSettings) -> RaceResult:
     """Run the race the settings describe, plus the reference runs the caption compares with.
 
-    2D runs go through :func:`~adam_edu.widgets.fastpath.fast_race`, which equals
-    :func:`adam_edu.trajectories.race` (tested) and is about ten times faster.
+    2D runs go through :func:`~adam_edu.widgets.fastpath.fast_race`, which agrees with
+    :func:`adam_edu.trajectories.race` to rounding (tested within a tolerance) and is about ten times faster.
     """
     runs = _run(settings, build_optimizers(settings))
     corrected = None
