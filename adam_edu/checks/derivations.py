@@ -107,7 +107,7 @@ def check_adamax_bound(fn: Any) -> None:
         cases,
         _adamax_bound,
         {
-            "the paper's 'about alpha' is not the exact maximum: bound each |g_i| by u_t / beta2**(t-i) and sum "
+            "the paper's bound, alpha, is not the exact maximum: bound each |g_i| by u_t / beta2**(t-i) and sum "
             "the geometric series in beta1 / beta2.": lambda t, b1, b2: 1.0,
             "do not forget the bias correction 1 / (1 - beta1**t) of m.": (
                 lambda t, b1, b2: (1 - b1) * (1 - (b1 / b2) ** t) / (1 - b1 / b2)
