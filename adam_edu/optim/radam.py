@@ -21,7 +21,11 @@ def rho(t: int, beta2: float) -> float:
 
 
 def rectification(t: int, beta2: float) -> float:
-    r"""The variance rectification term :math:`r_t` (Liu et al., Algorithm 2); defined for :math:`\rho_t > 4`."""
+    r"""The variance rectification term :math:`r_t` (Liu et al., Algorithm 2); defined for :math:`\rho_t > 4`.
+
+    :math:`r_t^2` is the ratio of Liu et al.'s first-order approximation of :math:`\mathrm{Var}[\psi]`,
+    :math:`\rho/(2(\rho-2)(\rho-4))`, at :math:`\rho_\infty` and at :math:`\rho_t`.
+    """
     rho_inf, rho_t = 2 / (1 - beta2) - 1, rho(t, beta2)
     return math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
 
@@ -37,11 +41,15 @@ class RAdam(Optimizer):
         \theta_t &= \theta_{t-1} - \alpha\, r_t\, \hat m_t \, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon}
         \quad \text{once } \rho_t > 5
 
-    Early on, :math:`\hat v_t` averages too few gradients for :math:`1/\sqrt{\hat v_t}` to have a
-    bounded variance; :math:`r_t` scales the adaptive step down accordingly, a built-in warm-up.
+    Early on, :math:`v_t` averages few squared gradients, so the adaptive rate
+    :math:`\psi_t = \sqrt{(1-\beta_2^t)/v_t}` is noisy. Liu et al. approximate its variance (for Gaussian
+    gradients, to first order) by :math:`\rho_t / (2(\rho_t-2)(\rho_t-4)\sigma^2)`, finite only for
+    :math:`\rho_t > 4`; :math:`r_t` is the ratio of that approximation's standard deviations at
+    :math:`\infty` and at :math:`t`, a built-in warm-up. (The exact variance of :math:`\psi_t` in their model is
+    finite for :math:`\rho_t > 2`; the variance of :math:`\psi_t^2` is the one that needs :math:`\rho_t > 4`.)
     Like torch, :math:`\epsilon` is added to :math:`\sqrt{v_t}` before correction and the threshold is
-    :math:`\rho_t > 5` (the paper says 4; optax uses :math:`\ge 5`). With :math:`\beta_2 = 0.999`
-    the first five steps are plain momentum steps.
+    :math:`\rho_t > 5`: the paper's Algorithm 2 uses :math:`\rho_t > 4`, optax and the authors' code
+    :math:`\rho_t \ge 5`. With :math:`\beta_2 = 0.999` the first five steps are plain momentum steps.
 
     Parameters
     ----------
