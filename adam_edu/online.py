@@ -5,9 +5,10 @@ In the online setting a new convex loss :math:`f_t` arrives at each step; the le
 
 .. math:: R(T) = \sum_{t=1}^{T} f_t(x_t) - \min_{x \in F} \sum_{t=1}^{T} f_t(x).
 
-Adam's Theorem 4.1 claims :math:`R(T) = O(\sqrt T)`, so :math:`R(T)/T \to 0`. Reddi, Kale & Kumar
-(2018) gave a one-dimensional counterexample (:class:`ReddiProblem`) where :math:`R(T)/T` stays
-positive for Adam, and AMSGrad repairs it.
+Adam's Theorem 4.1 claims :math:`R(T) = O(\sqrt T)`, so :math:`R(T)/T \to 0`. It assumes bounded
+iterates, which Algorithm 1 (no projection) does not guarantee; for projected Adam, Reddi, Kale & Kumar
+(2018) gave a one-dimensional counterexample (:class:`ReddiProblem`, with :math:`\beta_1 = 0` and
+:math:`\beta_2 = 1/(1+C^2)`) where :math:`R(T)/T` stays positive, and AMSGrad repairs it.
 """
 
 from __future__ import annotations
