@@ -34,14 +34,39 @@ def test_bad_memory_arguments_are_refused(kwargs):
         scale.training_memory(10, **kwargs)
 
 
-def test_best_time_is_the_minimum_of_the_calls():
+def _scripted_clock(monkeypatch, durations):
+    """Make time.perf_counter, as adam_edu.scale sees it, advance by ``durations`` between start and stop."""
+    ticks, now = [], 100.0
+    for seconds in durations:
+        ticks += [now, now + seconds]
+        now += seconds + 1.0
+    clock = iter(ticks)
+    monkeypatch.setattr(scale.time, "perf_counter", lambda: next(clock))
+
+
+def test_best_time_is_the_minimum_of_the_calls(monkeypatch):
+    # Timings are never asserted (they depend on the machine and its load); the arithmetic on them is, on a
+    # scripted clock.
     calls = []
-    assert scale.best_time(lambda: calls.append(1), repeats=4) >= 0
+    _scripted_clock(monkeypatch, [0.3, 0.1, 0.2, 0.5])
+    assert scale.best_time(lambda: calls.append(1), repeats=4) == pytest.approx(0.1)
     assert len(calls) == 4
 
 
-def test_copy_bandwidth_is_positive_and_bytes_per_param_counts_seven_arrays():
-    assert scale.copy_bandwidth(100_000, repeats=2) > 0
+def test_copy_bandwidth_counts_a_read_and_a_write_of_the_array(monkeypatch):
+    copies = []
+
+    def fake_best_time(fn, repeats):
+        fn()
+        copies.append(repeats)
+        return 0.25
+
+    monkeypatch.setattr(scale, "best_time", fake_best_time)
+    assert scale.copy_bandwidth(1000, repeats=3) == 2 * 4 * 1000 / 0.25  # float32: 4 bytes read, 4 written
+    assert copies == [3]
+
+
+def test_bytes_per_param_counts_seven_arrays():
     assert scale.adam_bytes_per_param() == 28
     assert scale.adam_bytes_per_param(2) == 14
 
@@ -52,11 +77,20 @@ def test_free_port_is_a_tcp_port():
 
 @needs_torch
 @pytest.mark.torch
-def test_torch_step_time_restores_the_thread_count():
+def test_torch_step_time_times_adam_steps_and_restores_the_thread_count(monkeypatch):
     import torch
 
+    seen = []
+
+    def fake_best_time(fn, repeats):
+        seen.append((torch.get_num_threads(), repeats, getattr(fn, "__name__", "")))
+        fn()  # one more step of the optimizer that was built
+        return 0.125
+
+    monkeypatch.setattr(scale, "best_time", fake_best_time)
     before = torch.get_num_threads()
-    assert scale.torch_adam_step_time(10_000, repeats=2, threads=1, foreach=True) > 0
+    assert scale.torch_adam_step_time(10_000, repeats=2, threads=1, foreach=True) == 0.125
+    assert seen == [(1, 2, "step")]  # timed with one thread, the optimizer's step
     assert torch.get_num_threads() == before
 
 
