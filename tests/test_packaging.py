@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from packaging.version import Version
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -53,10 +55,50 @@ def test_environment_yml_installs_the_package_itself():
     assert re.search(r"^\s+- -e \.$", (ROOT / "environment.yml").read_text(), re.MULTILINE)
 
 
+def _oldest_step() -> tuple[dict[str, str], str]:
+    """The versions .ci/oldest pins (name -> version) and the Python it runs them on."""
+    text = (ROOT / ".ci" / "oldest").read_text()
+    pins = re.search(r"^oldest=\((.*)\)$", text, re.MULTILINE)
+    floor = re.search(r"^python_floor=(\S+)$", text, re.MULTILINE)
+    assert pins and floor, ".ci/oldest lost its `oldest=(...)` or `python_floor=` line"
+    pairs = [re.fullmatch(r"([A-Za-z0-9_.\-]+)==([0-9][0-9.]*)", pin) for pin in pins.group(1).split()]
+    assert all(pairs), f"every pin in .ci/oldest is NAME==VERSION: {pins.group(1)}"
+    return {m.group(1).lower(): m.group(2) for m in pairs}, floor.group(1)
+
+
+def _floor(requirement: str) -> tuple[str, str]:
+    name, spec = _split(requirement)
+    match = re.fullmatch(r">=([0-9][0-9.]*)", spec)
+    assert match, f"{requirement!r}: declare a floor alone (NAME>=VERSION), so that CI can test it"
+    return name, match.group(1)
+
+
 def test_python_floor_agrees():
+    _, python = _oldest_step()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["requires-python"] == ">=3.10"
-    assert "  - python>=3.10" in (ROOT / "environment.yml").read_text().splitlines()
+    assert project["requires-python"] == f">={python}"
+    assert f"  - python>={python}" in (ROOT / "environment.yml").read_text().splitlines()
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["target-version"] == (
+        "py" + python.replace(".", "")
+    )
+
+
+def test_ci_tests_the_oldest_declared_versions():
+    """The floors pyproject declares are the versions .ci/oldest installs, so that the two cannot drift apart."""
+    pins, _ = _oldest_step()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = dict(_floor(r) for r in project["dependencies"])
+    labs = dict(_floor(r) for r in project["optional-dependencies"]["labs"])
+    torch_floor = labs.pop("torch")  # its CPU wheel here is for Python 3.11: .ci/run installs the floor itself
+    assert pins == {**core, **labs}
+    ci = (ROOT / ".ci" / "run").read_text()
+    installed = re.search(r"pip install -q torch==([0-9.]+)\n", ci)
+    assert installed and Version(installed.group(1)) == Version(torch_floor), (installed, torch_floor)
+
+
+def test_ci_runs_the_oldest_versions_step_after_the_readme_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index(_quick_start_commands()[1]) < ci.index("bash .ci/oldest")
 
 
 def test_import_adam_edu_needs_numpy_alone():
