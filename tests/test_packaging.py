@@ -153,3 +153,18 @@ def test_readme_python_examples_run():
     assert runnable, "README has no runnable Python example"
     for code in runnable:
         exec(code, {})
+
+
+def test_numpy_promotes_as_the_float32_contract_assumes():
+    """NEP 50 (numpy >= 2): a NumPy float64 scalar turns a float32 array into float64, a Python float does not.
+
+    The checkers reject code that upcasts float32 this way; under NumPy 1.x both kept float32 and such code
+    passed, which is why pyproject.toml declares numpy>=2.0.
+    """
+    import math
+
+    import numpy as np
+
+    x = np.ones(3, dtype=np.float32)
+    assert (np.sqrt(1 - 0.999**1) * x).dtype == np.float64
+    assert (math.sqrt(1 - 0.999**1) * x).dtype == np.float32
