@@ -127,7 +127,12 @@ def test_compute_equals_the_reference_race():
     reference = race({n: build_optimizer(n, s) for n in s.optimizers}, get_function("rosenbrock"), steps=200)
     assert list(result.runs) == list(s.optimizers)
     for name, path in reference.items():
-        np.testing.assert_array_equal(result.runs[name].points, path.points)
+        # Two code paths (plain floats and numpy), so a tolerance, never bit for bit: see test_widgets_fastpath.py.
+        # Nesterov diverges here at this rate: both must, at a point where the two may differ by more than rounding.
+        assert result.runs[name].diverged == path.diverged, name
+        if not path.diverged:
+            np.testing.assert_allclose(result.runs[name].points, path.points, rtol=1e-9, atol=1e-12, err_msg=name)
+    assert sum(path.diverged for path in reference.values()) == 1
     assert result.corrected_adam is None and result.twin is None
 
 
