@@ -36,8 +36,6 @@ EXACT_CONSTANTS: dict[str, str] = {
     "1e-8": "the paper's default eps",
     "1e-3": "the paper's default alpha (0.001)",
     "0.002": "the paper's default alpha for AdaMax",
-    "0.5": "one half",
-    "0.0": "zero, as libraries spell a default of none",
 }
 
 # Words after which a number is a reference or a version, not a quantity.
