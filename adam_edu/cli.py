@@ -5,6 +5,7 @@ adam-edu handouts OUTDIR       offline HTML and PDF of every notebook, an index 
 adam-edu exercises [--force]   generate exercises/ from solutions/ (nbgrader's preprocessors; --check: is it stale?)
 adam-edu benchmark [...]       training steps per second of each lab's model on this device (needs torch)
 adam-edu prose-numbers [PATH]  list the numbers in notebooks' Markdown that no code in the notebook computes
+adam-edu seeds LAB [...]       rerun a lab's claims over seeds; write their worst cases to adam_edu/labs/results/
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def _prose_numbers(args: argparse.Namespace) -> int:
     return main(args.paths or None)
 
 
+def _seeds(args: argparse.Namespace) -> int:
+    from .labs.seeds import main
+
+    return main(args.options)  # its own parser: LAB ..., --seeds N, --first S, --out DIR, --rescore, --check
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adam-edu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,8 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     prose.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notebooks, folders or the cheat sheet")
     prose.set_defaults(func=_prose_numbers)
 
+    seeds = commands.add_parser(
+        "seeds",
+        add_help=False,
+        help="rerun a lab's asserted comparisons over seeds and record their worst cases (adam-edu seeds --help)",
+    )
+    seeds.set_defaults(func=_seeds)
+
     args, options = parser.parse_known_args(argv)
-    if args.command == "benchmark":
+    if args.command in ("benchmark", "seeds"):
         args.options = options
     elif options:
         parser.error(f"unrecognized arguments: {' '.join(options)}")

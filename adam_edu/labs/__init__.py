@@ -17,6 +17,9 @@ Modules (one idea each):
 ``bridge``             :class:`NumpyOptimizer`: an ``adam_edu.optim`` optimizer on torch parameters
 ``torch_adam``         :class:`PaperAdam`: Algorithm 1 as a ``torch.optim.Optimizer``
 ``adam_state``         :func:`sqrt_v_hat`: Adam's per-coordinate scale, read from an optimizer
+``runs``               each lab's experiment for one seed, and the measures its claims compare
+``claims``             what each lab claims (bounds; asserted or only observed), :func:`check_claims`
+``seeds``              ``adam-edu seeds LAB``: the claims over many seeds, results files, :func:`seed_report`
 ``reporting``          training curves, heatmaps and results tables
 ``benchmark``          ``python -m adam_edu.labs.benchmark``: steps per second of each lab's model
 =====================  ===========================================================================
@@ -68,6 +71,12 @@ _HOME = {
     "NumpyOptimizer": "bridge",
     "PaperAdam": "torch_adam",
     "sqrt_v_hat": "adam_state",
+    # claims and the seed study (numpy; the study itself trains with torch)
+    "CLAIMS": "claims",
+    "check_claims": "claims",
+    "load_results": "seeds",
+    "seed_report": "seeds",
+    "stale_reasons": "seeds",
     # matplotlib
     "format_table": "reporting",
     "plot_curves": "reporting",
