@@ -107,6 +107,7 @@ def _blank(text: str, pattern: re.Pattern) -> str:
 def quoted_numbers(markdown: str, where: str = "") -> list[QuotedNumber]:
     """The numbers a piece of Markdown (or text) quotes, in the sense of this module's docstring."""
     text = _LATEX_THIN.sub(",", markdown.translate(_MINUS))
+    readable = text  # for the context of each number: blanking below keeps every position where it was
     for pattern in (_LINK_TARGET, _ARXIV, _VERSION, _REFERENCE):
         text = _blank(text, pattern)
     found: list[QuotedNumber] = []
@@ -121,7 +122,7 @@ def quoted_numbers(markdown: str, where: str = "") -> list[QuotedNumber]:
             mantissa, exponent = parts(match)
             exponent = int(exponent.replace(" ", ""))
             start, end = match.span()
-            context = " ".join(text[max(0, start - 40) : end + 40].split())
+            context = " ".join(readable[max(0, start - 40) : end + 40].split())
             found.append(
                 QuotedNumber(
                     match.group(0).strip(),
@@ -278,8 +279,9 @@ def main(paths: list[Path] | None = None) -> int:
             count += 1
             print(f"{number.text!r:>14}  {number.where}")
     if count:
-        print(f"\n{count} numbers in prose are computed nowhere in their notebook. Compute and print (or assert) each "
-              "one in a code cell, or take it out of the prose.")  # fmt: skip
+        numbers = "1 number in prose is" if count == 1 else f"{count} numbers in prose are"
+        print(f"\n{numbers} computed nowhere in its notebook. Compute and print (or assert) each one in a code cell, "
+              "or take it out of the prose.")  # fmt: skip
         return 1
-    print(f"every number in the prose of {len(documents)} documents is computed in code")
+    print(f"every number in the prose of {len(documents)} document{'s' * (len(documents) != 1)} is computed in code")
     return 0
