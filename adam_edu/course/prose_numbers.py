@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .execute import REPO_ROOT, find_notebooks
+
 CHEATSHEET = Path(__file__).with_name("handouts_assets") / "cheatsheet.html"
 
 # Exact values that prose may quote without a line of code computing them. Keep this list short and reviewed:
@@ -252,13 +253,7 @@ def unsupported_in_cheatsheet(path: Path = CHEATSHEET) -> list[QuotedNumber]:
 
 def default_documents() -> list[Path]:
     """Every notebook, exercise and solution of the repository, and the cheat sheet."""
-    notebooks = [
-        p
-        for folder in ("notebooks", "solutions", "exercises")
-        for p in sorted((REPO_ROOT / folder).rglob("*.ipynb"))
-        if ".ipynb_checkpoints" not in p.parts
-    ]
-    return [*notebooks, CHEATSHEET]
+    return [*find_notebooks(REPO_ROOT / folder for folder in ("notebooks", "solutions", "exercises")), CHEATSHEET]
 
 
 def unsupported_in(path: Path) -> list[QuotedNumber]:
@@ -269,8 +264,6 @@ def unsupported_in(path: Path) -> list[QuotedNumber]:
 
 def main(paths: list[Path] | None = None) -> int:
     """Print each unsupported number; return 1 if there is any."""
-    from .execute import find_notebooks
-
     documents = [p for p in (paths or []) if Path(p).suffix == ".html"]
     documents += find_notebooks([p for p in paths if Path(p).suffix != ".html"]) if paths else default_documents()
     count = 0
