@@ -7,7 +7,9 @@ courses shipped). Every number goes through one formatter per quantity, shared b
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import math
 from collections.abc import Mapping
 
@@ -19,13 +21,10 @@ from .settings import FUNCTION_LABELS, REDDI_PROBLEM, PlaygroundSettings, RaceRe
 
 #: What to look at on each function, independent of the settings.
 FUNCTION_HINTS: dict[str, str] = {
-    "quadratic": (
-        "The valley curves 20 times more sharply across (θ₂) than along (θ₁): gradient descent zig-zags "
-        "across it and crawls along it; Adam's per-coordinate scaling evens the two out."
-    ),
+    "quadratic": "An axis-aligned valley: steep across (θ₂), flat along (θ₁).",
     "rotated_quadratic": (
         "The same valley turned by 45°: each coordinate now mixes the steep and the flat direction, so "
-        "per-coordinate step sizes (AdaGrad, RMSProp, Adam) can no longer undo the bad conditioning."
+        "per-coordinate step sizes (AdaGrad, RMSProp, Adam) no longer line up with it."
     ),
     "rosenbrock": (
         "A curved, flat-bottomed valley: methods race down its walls, then crawl along the floor toward the "
@@ -113,16 +112,29 @@ def readout_values(result: RaceResult) -> dict[str, tuple[str, str]]:
     return values
 
 
-def readout_html(values: Mapping[str, tuple[str, str]]) -> str:
-    """The readout as a table whose cells carry ``data-key``, for tests and screen readers."""
+def readout_html(values: Mapping[str, tuple[str, str]], update: int | None = None, settings=None) -> str:
+    """The readout as a table whose cells carry ``data-key``, for tests and screen readers.
+
+    ``update`` (the explorer's update count) goes into a ``data-update`` attribute and ``settings`` (a
+    dataclass) into ``data-settings`` as JSON with every float in full: a browser test reads them to
+    count the updates one action caused and to render the same settings itself. Nothing shows them.
+    """
     rows = "".join(
         f'<tr><th scope="row">{html.escape(label)}</th><td data-key="{html.escape(key)}">{html.escape(text)}</td></tr>'
         for key, (label, text) in values.items()
     )
+    extra = "" if update is None else f' data-update="{int(update)}"'
+    if settings is not None:
+        extra += f' data-settings="{html.escape(settings_json(settings))}"'
     return (
-        '<table class="adam-edu-readout-table" role="status" aria-live="polite" '
+        f'<table class="adam-edu-readout-table"{extra} role="status" aria-live="polite" '
         f'aria-label="Current values and results">{rows}</table>'
     )
+
+
+def settings_json(settings) -> str:
+    """A settings dataclass as JSON (floats as ``repr`` writes them, so they read back exactly)."""
+    return json.dumps(dataclasses.asdict(settings), ensure_ascii=False, sort_keys=True)
 
 
 def caption_lines(result: RaceResult) -> list[str]:
@@ -132,6 +144,7 @@ def caption_lines(result: RaceResult) -> list[str]:
         lines = _online_caption(settings, runs)
     else:
         lines = [_setup_sentence(settings), FUNCTION_HINTS[settings.function]]
+        lines.extend(valley_sentences(settings, runs))
         if "Adam" in runs and settings.lr > 0:
             lines.append(_bias_sentence(settings, runs["Adam"]))
         if "RMSProp" in runs and settings.lr > 0:
@@ -228,6 +241,83 @@ def _ranking_sentences(settings: PlaygroundSettings, results: Mapping[str, Traje
     diverged = [name for name in finals if name not in finite]
     if diverged:
         lines.append(f"Diverged (the loss overflowed): {', '.join(diverged)}; try a smaller α.")
+    return lines
+
+
+#: Steps over which the caption counts gradient descent's crossings of the valley floor.
+CROSSING_WINDOW = 20
+
+
+def valley_axes(settings: PlaygroundSettings) -> tuple[float, float, np.ndarray, np.ndarray] | None:
+    """For the two quadratics: the curvatures across and along the valley (the Hessian's eigenvalues) and
+    the unit vectors across (steep) and along (flat), read off the Hessian (the gradient of a quadratic is
+    linear, so its columns are grad(e₁) and grad(e₂)). None for other functions."""
+    if settings.function not in ("quadratic", "rotated_quadratic"):
+        return None
+    objective = settings.objective
+    hessian = np.array([objective.grad(np.array([1.0, 0.0])), objective.grad(np.array([0.0, 1.0]))]).T
+    curvatures, vectors = np.linalg.eigh(0.5 * (hessian + hessian.T))
+    return float(curvatures[1]), float(curvatures[0]), vectors[:, 1], vectors[:, 0]
+
+
+def floor_crossings(path: Trajectory, across: np.ndarray, steps: int = CROSSING_WINDOW) -> int:
+    """How often the path crossed the valley floor (its distance across changed sign) in its first ``steps`` steps."""
+    distance = path.points[: steps + 1] @ across
+    signs = np.sign(distance[np.isfinite(distance)])
+    signs = signs[signs != 0]
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
+def across_along_ratio(path: Trajectory, across: np.ndarray, along: np.ndarray) -> float | None:
+    """How many times as far the first step went across the valley as along it: inf if it went straight
+    across, None if it did not move (or not finitely)."""
+    if path.steps < 1:
+        return None
+    move = path.points[1] - path.points[0]
+    across_move, along_move = abs(float(move @ across)), abs(float(move @ along))
+    scale = max(across_move, along_move)
+    if not math.isfinite(scale) or scale == 0.0:
+        return None
+    return math.inf if along_move <= 1e-12 * scale else across_move / along_move
+
+
+def valley_sentences(settings: PlaygroundSettings, runs: Mapping[str, Trajectory]) -> list[str]:
+    """On the quadratics: what gradient descent and Adam did across and along the valley, as measured."""
+    axes = valley_axes(settings)
+    if axes is None:
+        return []
+    steep, flat, across, along = axes
+    lines = [f"Its curvature across is {steep / flat:g} times that along (λ_max = {steep:g}, λ_min = {flat:g})."]
+    window = min(CROSSING_WINDOW, settings.steps)
+    if "SGD" in runs:
+        crossings = floor_crossings(runs["SGD"], across, window)
+        factor = 1 - settings.lr * steep
+        text = (
+            f"Gradient descent crossed the valley floor {crossings} times in its first {window} steps: each step "
+            f"multiplies its distance across by 1 − α·λ_max = {factor:.3f}"
+        )
+        if crossings >= 3:
+            text += ", so it zig-zags across the valley."
+        elif factor >= 0:
+            text += ", so it slides down the steep wall without crossing the floor."
+        else:
+            text += "."
+        lines.append(text)
+    ratios = {name: across_along_ratio(runs[name], across, along) for name in ("SGD", "Adam") if name in runs}
+    if ratios.get("Adam") is not None:
+        adam = ratios["Adam"]
+        if math.isinf(adam):
+            text = "Adam's first step went straight across the valley, none of it along"
+        else:
+            text = f"Adam's first step went {adam:.2f} times as far across the valley as along it"
+        if ratios.get("SGD") is not None:
+            sgd = ratios["SGD"]
+            text += " (gradient descent's straight across)" if math.isinf(sgd) else f" (gradient descent's {sgd:.2f} times)"
+        if 0.5 <= adam <= 2.0:
+            text += ": dividing each coordinate by its own √v̂ evens the two directions out."
+        else:
+            text += ": its per-coordinate scaling does not even out these directions, which are not its axes."
+        lines.append(text)
     return lines
 
 

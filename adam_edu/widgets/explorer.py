@@ -1,8 +1,28 @@
-"""What both explorers share: closing their widget tree, displaying as it, and a repr of their settings."""
+"""What both explorers share: one update at a time, closing their widget tree, displaying as it.
+
+**Threads.** ipykernel 7 may run the handlers of widget messages (a slider moved in the browser) on a
+subshell thread while a button's click handler, or a cell calling ``set(...)``, runs on the main
+thread. Two updates drawing on the same matplotlib canvas at once garble it (the blitted background of
+one run pasted under the lines of another), so :class:`Explorer` serialises them and coalesces the
+requests that arrive while one is drawing: the last settings win, and every request returns only once
+an update that started after it has finished (so ``pg.set(...)`` is synchronous, on any thread).
+Writes of several controls (a preset, a new function's start point) happen under the same lock, so an
+update never reads half of them.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import ipywidgets as widgets
+
+#: What a notebook shows where the widget cannot be drawn: a saved copy opened before the cell runs,
+#: nbviewer, an export. It replaces ipywidgets' ``VBox(children=(HBox(...`` text.
+NOT_RUN_TEXT = (
+    "{name}: run this cell (Shift+Enter, or Run > Run All Cells) to show its controls and plots. "
+    "It needs a running Python kernel with ipywidgets."
+)
 
 
 def close_widget_tree(widget: widgets.Widget) -> None:
@@ -16,16 +36,95 @@ def close_widget_tree(widget: widgets.Widget) -> None:
 
 
 class Explorer:
-    """Base of the explorers: ``self.widget`` is the whole user interface, ``self.settings`` its current values."""
+    """Base of the explorers: ``self.widget`` is the whole user interface, ``self.settings`` its current values.
+
+    A subclass builds ``self.controls`` (name -> widget), calls :meth:`_start_updates` before it first
+    writes them, implements ``settings`` and :meth:`_render` (draw one settings object), and observes
+    its controls with :meth:`_on_control_change`. :attr:`updates` counts finished renders.
+    """
 
     widget: widgets.Widget
+    controls: dict[str, widgets.ValueWidget]
+    #: The explorer's name in the text shown before its cell runs.
+    display_name = "Interactive explorer"
 
+    def _start_updates(self) -> None:
+        self._lock = threading.Condition(threading.RLock())
+        self._writing = 0  # > 0 while the thread holding the lock writes controls
+        self._requested = 0  # update requests so far
+        self._finished = 0  # requests served by a finished render
+        self._drawing = False
+        self.updates = 0
+
+    # ------------------------------------------------------------------------------- writing controls
+    @contextlib.contextmanager
+    def _hold(self):
+        """Write several controls as one change: no update per control, one message per widget.
+
+        Only the thread holding the lock sees ``_writing > 0``; a control moved from another thread
+        meanwhile waits for the lock and then asks for an update of its own.
+        """
+        with self._lock, contextlib.ExitStack() as stack:
+            for control in self.controls.values():
+                stack.enter_context(control.hold_sync())
+            self._writing += 1
+            try:
+                yield
+            finally:
+                self._writing -= 1
+
+    def _on_control_change(self, change) -> None:
+        with self._lock:
+            if self._writing:  # our own write, inside _hold: the writer updates once at the end
+                return
+            self._react(change)
+        self.update()
+
+    def _react(self, change) -> None:
+        """Called under the lock before the update a control change asks for (a subclass may write controls)."""
+
+    # ------------------------------------------------------------------------------------- updating
+    def update(self) -> None:
+        """Redraw for the current controls; returns once a render that read them has finished."""
+        with self._lock:
+            self._requested += 1
+            ticket = self._requested
+            if self._drawing:  # another thread is drawing: it will serve this request too
+                while self._finished < ticket and self._drawing:
+                    self._lock.wait()
+                if self._finished >= ticket:
+                    return
+            self._drawing = True
+        try:
+            while True:
+                with self._lock:
+                    if self._finished >= self._requested:
+                        return
+                    served = self._requested
+                    settings = self.settings
+                self._render(settings)
+                with self._lock:
+                    self.updates += 1
+                    self._finished = served
+                    self._lock.notify_all()
+        finally:
+            with self._lock:
+                self._drawing = False
+                self._lock.notify_all()
+
+    def _render(self, settings) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------- display
     def close(self) -> None:
         """Close every widget of the explorer (they leave the kernel and the saved widget state)."""
         close_widget_tree(self.widget)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if bundle and "text/plain" in bundle:
+            bundle["text/plain"] = NOT_RUN_TEXT.format(name=self.display_name)
+        return bundle
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"

@@ -12,42 +12,39 @@ true mean from the first step. Content and numbers: :mod:`adam_edu.widgets.strea
 
 from __future__ import annotations
 
-import contextlib
 import html
 import time
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from .captions import readout_html
 from .explorer import Explorer
-from .stream import (
-    StreamFigure,
-    StreamSettings,
-    compute_stream,
-    stream_caption,
-    stream_readout,
-    stream_readout_html,
-    stream_snapshot,
-)
+from .stream import StreamFigure, StreamSettings, compute_stream, stream_caption, stream_readout, stream_snapshot
+
+#: The largest β the slider offers: 0.999 is Adam's β₂, whose cold start lasts about 2,300 steps.
+BETA_MAX = 0.999
+#: Range of the steps slider: long enough to see that cold start end.
+STEPS_RANGE = (20, 5000)
 
 
 class MovingAverageExplorer(Explorer):
     """Sliders for β, the true mean, the noise and the number of steps, a correction switch, one panel,
     a caption and a readout. Parameters are those of :class:`~adam_edu.widgets.stream.StreamSettings`."""
 
+    display_name = "The moving-average explorer"
+
     def __init__(self, settings: StreamSettings | None = None, **changes) -> None:
         settings = (settings or StreamSettings()).replace(**changes)
-        self._quiet = 0
         self.figure = StreamFigure()
         self.result = None
         self.timings: dict[str, float] = {}
-        self.updates = 0
         self.seed = settings.seed
         style = {"description_width": "90px"}
         wide = widgets.Layout(width="320px")
         self.controls = {
             "beta": widgets.FloatSlider(
-                min=0.0, max=0.99, step=0.01, readout_format=".2f", description="β", style=style, layout=wide
+                min=0.0, max=BETA_MAX, step=0.001, readout_format=".3f", description="β", style=style, layout=wide
             ),
             "bias_correction": widgets.Checkbox(description="bias correction (show m̂_t)", indent=False),
             "mean": widgets.FloatSlider(
@@ -56,7 +53,9 @@ class MovingAverageExplorer(Explorer):
             "noise": widgets.FloatSlider(
                 min=0.0, max=2.0, step=0.1, readout_format=".2f", description="noise σ", style=style, layout=wide
             ),
-            "steps": widgets.IntSlider(min=20, max=500, step=10, description="steps", style=style, layout=wide),
+            "steps": widgets.IntSlider(
+                min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10, description="steps", style=style, layout=wide
+            ),
         }
         for name, control in self.controls.items():
             control.add_class(f"adam-edu-ma-{name.replace('_', '-')}")
@@ -78,24 +77,17 @@ class MovingAverageExplorer(Explorer):
             ]
         )
         self.widget.add_class("adam-edu-moving-average")
+        self._start_updates()
         self._write_controls(settings)
         for control in self.controls.values():
             control.observe(self._on_control_change, names="value")
         self.update()
 
-    @contextlib.contextmanager
-    def _hold(self):
-        self._quiet += 1
-        try:
-            yield
-        finally:
-            self._quiet -= 1
-
     def _write_controls(self, settings: StreamSettings) -> None:
         with self._hold():
             for name, control in self.controls.items():
                 control.value = getattr(settings, name)
-        self.seed = settings.seed
+            self.seed = settings.seed
 
     @property
     def settings(self) -> StreamSettings:
@@ -109,27 +101,23 @@ class MovingAverageExplorer(Explorer):
             seed=self.seed,
         )
 
-    def _on_control_change(self, _change) -> None:
-        if not self._quiet:
-            self.update()
-
     def set(self, **changes) -> None:
         """Change some settings as the controls would, then update once."""
-        self._write_controls(self.settings.replace(**changes))
+        with self._lock:
+            self._write_controls(self.settings.replace(**changes))
         self.update()
 
-    def update(self) -> None:
+    def _render(self, settings: StreamSettings) -> None:
         start = time.perf_counter()
-        result = compute_stream(self.settings)
+        result = compute_stream(settings)
         self.image.value = self.figure.update(result)
         self.caption.value = (
             '<div class="adam-edu-caption-text" role="note"><b>What to look for.</b>'
             + "".join(f"<p>{html.escape(line)}</p>" for line in stream_caption(result))
             + "</div>"
         )
-        self.readout.value = stream_readout_html(stream_readout(result))
+        self.readout.value = readout_html(stream_readout(result), update=self.updates + 1, settings=settings)
         self.result = result
-        self.updates += 1
         self.timings = {"total": 1e3 * (time.perf_counter() - start)}
 
     def readout_values(self) -> dict[str, str]:

@@ -17,7 +17,6 @@ runs without a browser; :meth:`Playground.snapshot` gives a static figure for ex
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import ipywidgets as widgets
@@ -44,15 +43,16 @@ class Playground(Explorer):
     :attr:`timings` (milliseconds spent in the last update: ``compute``, ``draw``, ``total``).
     """
 
+    display_name = "The Adam playground"
+
     def __init__(self, settings: PlaygroundSettings | None = None, **changes) -> None:
         settings = (settings or PlaygroundSettings()).replace(**changes)
-        self._quiet = 0
         self.figures = PlaygroundFigures()
         self.result = None
         self.timings: dict[str, float] = {}
-        self.updates = 0
         self._build_controls()
         self._build_layout()
+        self._start_updates()
         self._write_controls(settings)
         for control in self.controls.values():
             control.observe(self._on_control_change, names="value")
@@ -70,7 +70,7 @@ class Playground(Explorer):
                 layout=wide,
             ),
             "optimizers": widgets.SelectMultiple(
-                options=list(OPTIMIZERS), rows=6, description="optimizers", style=style, layout=wide
+                options=list(OPTIMIZERS), rows=len(OPTIMIZERS), description="optimizers", style=style, layout=wide
             ),
             "lr": widgets.FloatLogSlider(
                 base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.01, readout_format=".3g",
@@ -131,15 +131,6 @@ class Playground(Explorer):
         )
         self.widget.add_class("adam-edu-playground")
 
-    @contextlib.contextmanager
-    def _hold(self):
-        """Write several controls without an update after each."""
-        self._quiet += 1
-        try:
-            yield
-        finally:
-            self._quiet -= 1
-
     def _write_controls(self, settings: PlaygroundSettings) -> None:
         c = self.controls
         x, y = settings.start_point
@@ -166,7 +157,8 @@ class Playground(Explorer):
             slider.min, slider.max = min(low, slider.min), max(high, slider.max)
             slider.step = 0.01  # every window and default start lies on this grid: a browser will not snap them
             slider.min, slider.max = low, high
-        self.controls["y0"].disabled = settings.online
+        # The online problem is one-dimensional: its θ₂ slider is hidden rather than left showing a stale value.
+        self.controls["y0"].layout.display = "none" if settings.online else None
 
     @property
     def settings(self) -> PlaygroundSettings:
@@ -185,16 +177,13 @@ class Playground(Explorer):
             start=(float(c["x0"].value), float(c["y0"].value)),
         )
 
-    def _on_control_change(self, change) -> None:
-        if self._quiet:
-            return
+    def _react(self, change) -> None:
         if change["owner"] is self.controls["function"]:  # a new function starts from its own default point
             settings = self.settings.replace(start=None)
             with self._hold():
                 self._set_start_ranges(settings)
                 _set_slider(self.controls["x0"], settings.start_point[0])
                 _set_slider(self.controls["y0"], settings.start_point[1])
-        self.update()
 
     # ------------------------------------------------------------------------------------------ public
     def set(self, **changes) -> None:
@@ -202,11 +191,12 @@ class Playground(Explorer):
 
         A new ``function`` without a ``start`` starts from that function's default point.
         """
-        current = self.settings
-        if "function" in changes and changes["function"] != current.function and "start" not in changes:
-            changes["start"] = None
-        settings = current.replace(**changes)  # raises on a bad value before any control changes
-        self._write_controls(settings)
+        with self._lock:
+            current = self.settings
+            if "function" in changes and changes["function"] != current.function and "start" not in changes:
+                changes["start"] = None
+            settings = current.replace(**changes)  # raises on a bad value before any control changes
+            self._write_controls(settings)
         self.update()
 
     def apply_preset(self, name: str) -> None:
@@ -216,19 +206,18 @@ class Playground(Explorer):
         self._write_controls(PRESETS[name].settings)
         self.update()
 
-    def update(self) -> None:
-        """Rerun the race for the current controls and redraw what changed."""
+    def _render(self, settings: PlaygroundSettings) -> None:
+        """Rerun the race for ``settings`` and redraw what changed (one thread at a time: see Explorer)."""
         start = time.perf_counter()
-        result = compute(self.settings)
+        result = compute(settings)
         computed = time.perf_counter()
         paths_png, losses_png = self.figures.update(result)
         drawn = time.perf_counter()
         self.paths_image.value = paths_png
         self.losses_image.value = losses_png
         self.caption.value = caption_html(caption_lines(result))
-        self.readout.value = readout_html(readout_values(result))
+        self.readout.value = readout_html(readout_values(result), update=self.updates + 1, settings=settings)
         self.result = result
-        self.updates += 1
         end = time.perf_counter()
         self.timings = {
             "compute": 1e3 * (computed - start),

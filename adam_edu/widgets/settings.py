@@ -62,13 +62,13 @@ class PlaygroundSettings:
     """
 
     function: str = "quadratic"
-    optimizers: tuple[str, ...] = ("SGD", "Momentum", "RMSProp", "Adam")
-    lr: float = 10**-1.3  # 0.0501: on the learning-rate slider's grid (10 to a multiple of 0.01)
+    optimizers: tuple[str, ...] = ("SGD", "Momentum", "Adam")
+    lr: float = 10**-1.01  # 0.0977: on the learning-rate slider's grid (10 to a multiple of 0.01)
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
     bias_correction: bool = True
-    steps: int = 300
+    steps: int = 200
     start: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
@@ -167,6 +167,26 @@ def compute(settings: PlaygroundSettings) -> RaceResult:
     return RaceResult(settings, runs, corrected, axis_aligned_twin(settings))
 
 
+def window_exit(settings: PlaygroundSettings, run) -> int | None:
+    """Where a 2D path leaves for good: the index of its first point that is not finite or lies more than
+    one window-width outside the function's window; None if there is none (or online).
+
+    The playground draws the path up to the point before it and marks that point (clipped into the
+    window) with a cross, instead of a line to a point far outside the window.
+    """
+    if settings.online:
+        return None
+    (x_lo, x_hi), (y_lo, y_hi) = settings.objective.xlim, settings.objective.ylim
+    w, h = x_hi - x_lo, y_hi - y_lo
+    points = np.asarray(run.points, dtype=float)
+    with np.errstate(invalid="ignore"):
+        far = ~np.isfinite(points).all(axis=1)
+        far |= (points[:, 0] < x_lo - w) | (points[:, 0] > x_hi + w)
+        far |= (points[:, 1] < y_lo - h) | (points[:, 1] > y_hi + h)
+    hits = np.flatnonzero(far)
+    return int(hits[0]) if hits.size else None
+
+
 def rotation_matrix(angle: float = ROTATION) -> np.ndarray:
     c, s = math.cos(angle), math.sin(angle)
     return np.array([[c, -s], [s, c]])
@@ -197,7 +217,8 @@ class Preset:
 PRESETS: Mapping[str, Preset] = {
     "defaults": Preset(
         PlaygroundSettings(),
-        "Four optimizers on an ill-conditioned quadratic with the paper's β₁, β₂ and ε.",
+        "Gradient descent, momentum and Adam on an ill-conditioned quadratic with the paper's β₁, β₂ and ε, at an α "
+        "just under the largest that gradient descent tolerates there: it zig-zags, Adam does not.",
     ),
     "no bias correction, β₂ = 0.999": Preset(
         PlaygroundSettings(

@@ -10,7 +10,6 @@ Computed with :func:`adam_edu.averages.ema` and :func:`adam_edu.averages.weight_
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 
 import matplotlib.pyplot as plt
@@ -83,6 +82,11 @@ def compute_stream(settings: StreamSettings) -> StreamResult:
     )
 
 
+def fmt_beta(beta: float) -> str:
+    """β as the slider shows it: up to three decimals (0.9, 0.99, 0.999), never rounded up to 1."""
+    return f"{beta:.3f}".rstrip("0").rstrip(".") if beta else "0"
+
+
 def warmup_steps(beta: float, fraction: float = 0.9) -> int:
     r"""The first ``t`` with :math:`1-\beta^t \ge` ``fraction``: how long the cold start lasts."""
     if beta == 0.0:
@@ -94,7 +98,7 @@ def stream_readout(result: StreamResult) -> dict[str, tuple[str, str]]:
     """``key -> (label, text)`` of the current values and what they produce."""
     s, k = result.settings, PROBE_STEP - 1
     return {
-        "beta": ("β", f"{s.beta:.2f}"),
+        "beta": ("β", fmt_beta(s.beta)),
         "bias_correction": ("bias correction", "on" if s.bias_correction else "off"),
         "mean": ("true mean μ", f"{s.mean:.2f}"),
         "noise": ("noise σ", f"{s.noise:.2f}"),
@@ -114,7 +118,7 @@ def stream_caption(result: StreamResult) -> list[str]:
     w1, w10 = float(weight_sum(s.beta, 1)), float(weight_sum(s.beta, PROBE_STEP))
     lines = [
         f"A noisy gradient stream g_t = μ + σ·ξ_t with μ = {s.mean:.2f}, σ = {s.noise:.2f}, averaged with "
-        f"β = {s.beta:.2f} from m_0 = 0 over {s.steps} steps.",
+        f"β = {fmt_beta(s.beta)} from m_0 = 0 over {s.steps} steps.",
         f"Cold start: the average puts total weight 1 − βᵗ on the data, so E[m_t] = (1 − βᵗ)μ, only "
         f"{w1:.3f}μ at t = 1 and {w10:.3f}μ at t = 10; it takes {warmup_steps(s.beta)} steps to reach 0.9μ. "
         f"Here m₁₀ = {result.m[k]:.3f}.",
@@ -135,17 +139,6 @@ def stream_caption(result: StreamResult) -> list[str]:
     return lines
 
 
-def stream_readout_html(values: dict[str, tuple[str, str]]) -> str:
-    rows = "".join(
-        f'<tr><th scope="row">{html.escape(label)}</th><td data-key="{html.escape(key)}">{html.escape(text)}</td></tr>'
-        for key, (label, text) in values.items()
-    )
-    return (
-        '<table class="adam-edu-readout-table" role="status" aria-live="polite" '
-        f'aria-label="Current values and results">{rows}</table>'
-    )
-
-
 LINE_STYLES = {
     "m": {"label": "$m_t$ (EMA from 0)", "linewidth": 2.0, **series_style(0)},
     "m_hat": {"label": r"$\hat m_t$ (corrected)", "linewidth": 2.0, **series_style(1)},
@@ -154,9 +147,13 @@ LINE_STYLES = {
 
 
 class StreamFigure:
-    """One blitted panel: the stream and the true mean as background, the averages as moving lines."""
+    """One blitted panel: the stream and the true mean as background, the averages as moving lines.
 
-    def __init__(self, figsize: tuple[float, float] = (7.5, 3.4), dpi: int = 90) -> None:
+    The legend sits right of the axes, so it never covers a point, and lists only what is drawn
+    (m̂_t only while the correction is on); a change of the switch redraws the background.
+    """
+
+    def __init__(self, figsize: tuple[float, float] = (8.2, 3.4), dpi: int = 90) -> None:
         self.canvas = BlitFigure(figsize, dpi)
         self.ax = self.canvas.figure.add_subplot()
         self.lines = {}
@@ -164,16 +161,14 @@ class StreamFigure:
 
     def update(self, result: StreamResult) -> bytes:
         s = result.settings
-        key = (s.mean, s.noise, s.steps, s.seed)
+        key = (s.mean, s.noise, s.steps, s.seed, s.bias_correction)
         if key != self._key:
             self._draw_background(result)
             self._key = key
         t = result.t
         for name, line in self.lines.items():
             line.set_data(t, getattr(result, name))
-        self.lines["m_hat"].set_visible(s.bias_correction)
-        self.lines["m_hat"].set_markevery(max(1, s.steps // 10))
-        self.lines["m"].set_markevery(max(1, s.steps // 10))
+            line.set_markevery(max(1, s.steps // 10))
         return self.canvas.render()
 
     def _draw_background(self, result: StreamResult) -> None:
@@ -181,14 +176,24 @@ class StreamFigure:
         ax.clear()
         self.canvas.forget()
         static = _draw_static(ax, result)
+        shown = drawn_averages(result.settings)
         self.lines = {
-            name: ax.plot([], [], markersize=4, **{k: v for k, v in style.items() if k != "label"})[0]
-            for name, style in LINE_STYLES.items()
+            name: ax.plot([], [], markersize=4, **{k: v for k, v in LINE_STYLES[name].items() if k != "label"})[0]
+            for name in shown
         }
-        handles = [*static, *(Line2D([], [], markersize=4, **style) for style in LINE_STYLES.values())]
-        ax.legend(handles=handles, loc="lower right", fontsize=7)
+        handles = [*static, *(Line2D([], [], markersize=4, **LINE_STYLES[name]) for name in shown)]
+        _legend_outside(ax, handles, fontsize=7)
         self.canvas.animate(self.lines.values())
         self.canvas.draw_background(relayout=True)
+
+
+def drawn_averages(settings: StreamSettings) -> list[str]:
+    """The lines drawn over the stream: m̂_t only while the correction is on."""
+    return [name for name in LINE_STYLES if name != "m_hat" or settings.bias_correction]
+
+
+def _legend_outside(ax, handles, fontsize: int) -> None:
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=fontsize)
 
 
 def _draw_static(ax, result: StreamResult) -> list:
@@ -207,14 +212,14 @@ def _draw_static(ax, result: StreamResult) -> list:
     return [points, mean]
 
 
-def stream_snapshot(result: StreamResult, figsize: tuple[float, float] = (8, 3.6)) -> Figure:
+def stream_snapshot(result: StreamResult, figsize: tuple[float, float] = (9, 3.6)) -> Figure:
     """The explorer's current state as an ordinary pyplot figure."""
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    _draw_static(ax, result)
+    static = _draw_static(ax, result)
     every = max(1, result.settings.steps // 10)
-    for name, style in LINE_STYLES.items():
-        if name == "m_hat" and not result.settings.bias_correction:
-            continue
-        ax.plot(result.t, getattr(result, name), markevery=every, markersize=4, **style)
-    ax.legend(loc="lower right", fontsize=8)
+    lines = [
+        ax.plot(result.t, getattr(result, name), markevery=every, markersize=4, **LINE_STYLES[name])[0]
+        for name in drawn_averages(result.settings)
+    ]
+    _legend_outside(ax, [*static, *lines], fontsize=8)
     return fig

@@ -17,34 +17,65 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..plotting import plot_contours, series_style
+from ..plotting import plot_contours
 from .canvas import BlitFigure
-from .settings import OPTIMIZERS, REDDI_PROBLEM, PlaygroundSettings, RaceResult
+from .settings import OPTIMIZERS, REDDI_PROBLEM, PlaygroundSettings, RaceResult, window_exit
 
 LOSS_FLOOR = 1e-16
 CONTOUR_LEVELS = 16  # fewer than plot_contours' 30: lighter pictures (the contours dominate a PNG's size)
 FAR = 1e6  # coordinates beyond this are drawn at this distance (the line still leaves the window)
+#: The cross at the point where a path that leaves the window for good is cut (see window_exit).
+EXIT_MARK = {"marker": "X", "markersize": 10, "markeredgecolor": "white", "markeredgewidth": 0.8, "linestyle": ""}
 
 
 #: Name of the reference line: Adam with bias correction, drawn when the race's Adam has it off.
 REFERENCE = "Adam, corrected"
 
+#: Each optimizer's colour, line style and marker. Every colour and every marker is used once, so no two
+#: optimizers look alike even in greyscale or to a colour-blind reader (the markers tell them apart);
+#: colours are Okabe & Ito's and Tol's colour-blind-safe ones, each dark enough to read on white.
+OPTIMIZER_STYLES: dict[str, dict] = {
+    "SGD": {"color": "#0072B2", "linestyle": "-", "marker": "o"},
+    "Momentum": {"color": "#D55E00", "linestyle": "--", "marker": "s"},
+    "Nesterov": {"color": "#CC79A7", "linestyle": "-.", "marker": "^"},
+    "AdaGrad": {"color": "#56B4E9", "linestyle": ":", "marker": "D"},
+    "RMSProp": {"color": "#009E73", "linestyle": (0, (5, 1)), "marker": "v"},
+    "Adam": {"color": "#000000", "linestyle": "-", "marker": "P"},
+    "AdaMax": {"color": "#E69F00", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "X"},
+    "AMSGrad": {"color": "#882255", "linestyle": ":", "marker": "*"},
+    "AdamW": {"color": "#117733", "linestyle": "--", "marker": "h"},
+    "NAdam": {"color": "#6A3D9A", "linestyle": "-.", "marker": "<"},
+    "RAdam": {"color": "#8C6D31", "linestyle": (0, (5, 1)), "marker": ">"},
+}
+
 
 def style(name: str) -> dict:
-    """The optimizer's colour, line style and marker: fixed by its place in :data:`OPTIMIZERS`.
+    """The optimizer's colour, line style and marker (:data:`OPTIMIZER_STYLES`).
 
     The reference line is thin, grey and plain, so it reads as a backdrop.
     """
     if name == REFERENCE:
         return {"color": "0.45", "linestyle": "-", "marker": "", "linewidth": 1.0}
-    return {"linewidth": 1.6, **series_style(list(OPTIMIZERS).index(name))}
+    return {"linewidth": 1.6, **OPTIMIZER_STYLES[name]}
 
 
 def path_xy(settings: PlaygroundSettings, run) -> tuple[np.ndarray, np.ndarray]:
-    """What the left panel plots for one run: the path ``(x, y)``, or ``(t, x_t)`` online."""
+    """What the left panel plots for one run: the path ``(x, y)`` up to where it leaves the window for
+    good (see :func:`~adam_edu.widgets.settings.window_exit`), or ``(t, x_t)`` online."""
     if settings.online:
         return np.arange(len(run.points)), run.points
-    return tuple(_drawable(run.points).T)
+    end = window_exit(settings, run)
+    return tuple(_drawable(run.points[:end]).T)
+
+
+def exit_mark(settings: PlaygroundSettings, run) -> tuple[list[float], list[float]]:
+    """The cross drawn where a path was cut: its last drawn point, clipped into the window; empty if not cut."""
+    end = window_exit(settings, run)
+    if end is None or end == 0:
+        return [], []
+    x, y = run.points[end - 1]
+    (x_lo, x_hi), (y_lo, y_hi) = settings.objective.xlim, settings.objective.ylim
+    return [float(np.clip(x, x_lo, x_hi))], [float(np.clip(y, y_lo, y_hi))]
 
 
 def _drawable(values: np.ndarray) -> np.ndarray:
@@ -78,7 +109,10 @@ def _decade(value: float, up: bool) -> float:
 
 
 def loss_limits(scale: str, curves: list[np.ndarray]) -> tuple[float, float]:
-    """Y limits rounded outward (to decades on log scales), so that small changes keep the same axes."""
+    """Y limits rounded outward (to decades on log scales), so that small changes keep the same axes.
+
+    They depend on the curves alone, never on what was shown before, so a panel always looks as a
+    fresh render of the same settings would (what the browser test compares)."""
     finite = [c[np.isfinite(c)] for c in curves]
     finite = [c for c in finite if c.size]
     if not finite:
@@ -99,19 +133,6 @@ def loss_limits(scale: str, curves: list[np.ndarray]) -> tuple[float, float]:
     return (lo, hi if hi > lo else lo + step)
 
 
-def keep_limits(scale: str, current: tuple[float, float], needed: tuple[float, float], slack: float = 3.0) -> bool:
-    """True when the current y limits hold the needed ones without wasting more than ``slack`` decades
-    (log scales) or ``slack`` times the needed span (linear): then the axes need not be redrawn."""
-    (c_lo, c_hi), (n_lo, n_hi) = current, needed
-    if not (c_lo <= n_lo and n_hi <= c_hi):
-        return False
-    if scale == "log":
-        return math.log10(n_lo / c_lo) <= slack and math.log10(c_hi / n_hi) <= slack
-    if scale == "symlog":
-        return max(abs(c_lo), abs(c_hi)) <= 10**slack * max(abs(n_lo), abs(n_hi))
-    return c_hi - c_lo <= slack * (n_hi - n_lo)
-
-
 class PlaygroundFigures:
     """Two blitted figures: :attr:`paths` (contours and trajectories, or ``x_t`` online) and :attr:`losses`.
 
@@ -125,6 +146,7 @@ class PlaygroundFigures:
         self.paths_ax: Axes = self.paths.figure.add_subplot()
         self.losses_ax: Axes = self.losses.figure.add_subplot()
         self.path_lines: dict[str, Line2D] = {}
+        self.exit_marks: dict[str, Line2D] = {}
         self.loss_lines: dict[str, Line2D] = {}
         self.start_marker: Line2D | None = None
         self.contour_draws = 0
@@ -141,9 +163,11 @@ class PlaygroundFigures:
         every = max(1, settings.steps // 10)
         for name, line in self.path_lines.items():
             line.set_visible(name in runs)
+            self.exit_marks[name].set_visible(name in runs)
             if name in runs:
                 line.set_data(*path_xy(settings, runs[name]))
                 line.set_markevery(every)
+                self.exit_marks[name].set_data(*exit_mark(settings, runs[name]))
         x, y = settings.start_point
         self.start_marker.set_data([0.0 if settings.online else x], [x if settings.online else y])
 
@@ -175,8 +199,9 @@ class PlaygroundFigures:
         self.path_lines = {
             name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in (*OPTIMIZERS, REFERENCE)
         }
+        self.exit_marks = {name: ax.plot([], [], **EXIT_MARK, color=style(name)["color"])[0] for name in self.path_lines}
         (self.start_marker,) = ax.plot([], [], "o", color="black", markerfacecolor="white", markersize=8, zorder=6)
-        self.paths.animate([*self.path_lines.values(), self.start_marker])
+        self.paths.animate([*self.path_lines.values(), *self.exit_marks.values(), self.start_marker])
         self.paths.draw_background(relayout=True)
         self._paths_key = key
 
@@ -185,10 +210,10 @@ class PlaygroundFigures:
         needed = loss_limits(scale, curves)
         key = (settings.online, settings.function if scale == "symlog" else None, tuple(names), settings.steps)
         if key == self._losses_key:
-            if keep_limits(scale, self.losses_ax.get_ylim(), needed):
+            if tuple(self.losses_ax.get_ylim()) == needed:
                 return
             self.losses_ax.set_ylim(*needed)  # only the y axis changes: no need to rebuild the axes
-            self.losses.draw_background()
+            self.losses.draw_background(relayout=True)  # tick labels of another width: lay out anew
             return
         ax = self.losses_ax
         ax.clear()
@@ -213,7 +238,7 @@ class PlaygroundFigures:
             handles = [Line2D([], [], markersize=4, **style(name)) for name in names]
             ax.legend(handles, names, loc="upper right", fontsize=7)
         self.losses.animate(self.loss_lines.values())
-        self.losses.draw_background()
+        self.losses.draw_background(relayout=True)
         self._losses_key = key
 
 
@@ -235,6 +260,8 @@ def snapshot(result: RaceResult, figsize: tuple[float, float] = (9, 3.5)) -> Fig
         plot_contours(settings.objective, left, levels=CONTOUR_LEVELS)
     for name, run in runs.items():
         left.plot(*path_xy(settings, run), label=name, markevery=every, markersize=4, **style(name))
+        if not settings.online:
+            left.plot(*exit_mark(settings, run), **EXIT_MARK, color=style(name)["color"])
         right.plot(*loss_curve(settings, run), label=name, markevery=every, markersize=4, **style(name))
     if not settings.online:
         x, y = settings.start_point
