@@ -56,6 +56,12 @@ class BlitFigure:
         of a new width do not shift the axes between updates; ``relayout=True`` lays them out again.
         """
         if relayout:
+            # Constrained layout refines the axes' current positions, so start every layout where a new
+            # figure starts: then the picture depends on what is drawn, never on what was drawn before.
+            for ax in self.figure.axes:
+                spec = ax.get_subplotspec()
+                if spec is not None:
+                    ax.set_position(spec.get_position(self.figure))
             self.figure.set_layout_engine("constrained")
         self.canvas.draw()  # matplotlib skips animated artists here
         self.figure.set_layout_engine("none")

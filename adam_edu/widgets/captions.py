@@ -312,7 +312,7 @@ def valley_sentences(settings: PlaygroundSettings, runs: Mapping[str, Trajectory
             text = f"Adam's first step went {adam:.2f} times as far across the valley as along it"
         if ratios.get("SGD") is not None:
             sgd = ratios["SGD"]
-            text += " (gradient descent's straight across)" if math.isinf(sgd) else f" (gradient descent's {sgd:.2f} times)"
+            text += " (gradient descent's: straight across)" if math.isinf(sgd) else f" (gradient descent's {sgd:.2f})"
         if 0.5 <= adam <= 2.0:
             text += ": dividing each coordinate by its own √v̂ evens the two directions out."
         else:

@@ -199,7 +199,9 @@ class PlaygroundFigures:
         self.path_lines = {
             name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in (*OPTIMIZERS, REFERENCE)
         }
-        self.exit_marks = {name: ax.plot([], [], **EXIT_MARK, color=style(name)["color"])[0] for name in self.path_lines}
+        self.exit_marks = {
+            name: ax.plot([], [], **EXIT_MARK, color=style(name)["color"])[0] for name in self.path_lines
+        }
         (self.start_marker,) = ax.plot([], [], "o", color="black", markerfacecolor="white", markersize=8, zorder=6)
         self.paths.animate([*self.path_lines.values(), *self.exit_marks.values(), self.start_marker])
         self.paths.draw_background(relayout=True)
