@@ -17,7 +17,7 @@ import numpy as np
 
 from ..online import OnlineRun
 from ..trajectories import Trajectory
-from .settings import FUNCTION_LABELS, REDDI_PROBLEM, PlaygroundSettings, RaceResult
+from .settings import FUNCTION_LABELS, REDDI_PROBLEM, PlaygroundSettings, RaceResult, window_exit
 
 #: What to look at on each function, independent of the settings.
 FUNCTION_HINTS: dict[str, str] = {
@@ -241,6 +241,12 @@ def _ranking_sentences(settings: PlaygroundSettings, results: Mapping[str, Traje
     diverged = [name for name in finals if name not in finite]
     if diverged:
         lines.append(f"Diverged (the loss overflowed): {', '.join(diverged)}; try a smaller α.")
+    gone = [name for name, path in results.items() if window_exit(settings, path) is not None]
+    if gone:
+        lines.append(
+            f"Left the window for good (the path is cut where it left, marked ×): {', '.join(gone)}; "
+            "the loss panel shows how far."
+        )
     return lines
 
 

@@ -62,15 +62,16 @@ class Playground(Explorer):
     def _build_controls(self) -> None:
         style = {"description_width": "110px"}
         wide = widgets.Layout(width="330px")
+        widest = widgets.Layout(width="360px")  # the function names and all eleven optimizers, uncut
         self.controls: dict[str, widgets.ValueWidget] = {
             "function": widgets.Dropdown(
                 options=[(label, key) for key, label in FUNCTION_LABELS.items()],
                 description="function",
                 style=style,
-                layout=wide,
+                layout=widest,
             ),
             "optimizers": widgets.SelectMultiple(
-                options=list(OPTIMIZERS), rows=len(OPTIMIZERS), description="optimizers", style=style, layout=wide
+                options=list(OPTIMIZERS), rows=len(OPTIMIZERS), description="optimizers", style=style, layout=widest
             ),
             "lr": widgets.FloatLogSlider(
                 base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.01, readout_format=".3g",

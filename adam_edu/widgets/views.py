@@ -32,19 +32,19 @@ EXIT_MARK = {"marker": "X", "markersize": 10, "markeredgecolor": "white", "marke
 REFERENCE = "Adam, corrected"
 
 #: Each optimizer's colour, line style and marker. Every colour and every marker is used once, so no two
-#: optimizers look alike even in greyscale or to a colour-blind reader (the markers tell them apart);
-#: colours are Okabe & Ito's and Tol's colour-blind-safe ones, each dark enough to read on white.
+#: optimizers look alike, in greyscale or to a colour-blind reader the markers and line styles tell them
+#: apart; every colour has a contrast of at least 3:1 on white (WCAG 2.1, non-text contrast).
 OPTIMIZER_STYLES: dict[str, dict] = {
     "SGD": {"color": "#0072B2", "linestyle": "-", "marker": "o"},
     "Momentum": {"color": "#D55E00", "linestyle": "--", "marker": "s"},
     "Nesterov": {"color": "#CC79A7", "linestyle": "-.", "marker": "^"},
-    "AdaGrad": {"color": "#56B4E9", "linestyle": ":", "marker": "D"},
+    "AdaGrad": {"color": "#7570B3", "linestyle": ":", "marker": "D"},
     "RMSProp": {"color": "#009E73", "linestyle": (0, (5, 1)), "marker": "v"},
     "Adam": {"color": "#000000", "linestyle": "-", "marker": "P"},
-    "AdaMax": {"color": "#E69F00", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "X"},
+    "AdaMax": {"color": "#B8860B", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "p"},
     "AMSGrad": {"color": "#882255", "linestyle": ":", "marker": "*"},
     "AdamW": {"color": "#117733", "linestyle": "--", "marker": "h"},
-    "NAdam": {"color": "#6A3D9A", "linestyle": "-.", "marker": "<"},
+    "NAdam": {"color": "#008080", "linestyle": "-.", "marker": "<"},
     "RAdam": {"color": "#8C6D31", "linestyle": (0, (5, 1)), "marker": ">"},
 }
 
