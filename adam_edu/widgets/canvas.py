@@ -60,8 +60,8 @@ class BlitFigure:
             # figure starts: then the picture depends on what is drawn, never on what was drawn before.
             for ax in self.figure.axes:
                 spec = ax.get_subplotspec()
-                if spec is not None:
-                    ax.set_position(spec.get_position(self.figure))
+                if spec is not None:  # _set_position: the public set_position takes the axes out of the layout
+                    ax._set_position(spec.get_position(self.figure))
             self.figure.set_layout_engine("constrained")
         self.canvas.draw()  # matplotlib skips animated artists here
         self.figure.set_layout_engine("none")
