@@ -132,3 +132,17 @@ def test_a_path_that_leaves_the_window_is_cut_there_and_marked():
     assert re.search(r"Left the window for good .*marked ×\): SGD;", caption), caption
     left = snapshot(result).axes[0]
     assert any(line.get_marker() == EXIT_MARK["marker"] and len(line.get_xdata()) == 1 for line in left.get_lines())
+
+
+@pytest.mark.parametrize("function", ["quadratic", "saddle", "reddi"])
+def test_titles_and_axis_labels_lie_inside_the_pictures(function):
+    figures = PlaygroundFigures()
+    figures.update(compute(PlaygroundSettings(function="beale")))
+    figures.update(compute(PlaygroundSettings(function=function, optimizers=("SGD", "Adam"))))  # after another
+    for blit, ax in ((figures.paths, figures.paths_ax), (figures.losses, figures.losses_ax)):
+        renderer = blit.canvas.get_renderer()
+        width, height = blit.canvas.get_width_height()
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            box = text.get_window_extent(renderer)
+            assert text.get_text(), f"{function}: a panel lost a title or an axis label"
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (function, text.get_text())
