@@ -30,8 +30,16 @@ class BlitFigure:
     (limits, legend, contours). :attr:`background_draws` counts those full draws.
     """
 
-    def __init__(self, figsize: tuple[float, float] = (4.6, 3.6), dpi: int = 90) -> None:
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    def __init__(
+        self, figsize: tuple[float, float] = (4.6, 3.6), dpi: int = 90, margins: dict[str, float] | None = None
+    ) -> None:
+        #: Fixed subplot margins (``left``, ``right``, ``bottom``, ``top`` as figure fractions), or None to lay
+        #: the axes out with constrained layout at each ``draw_background(relayout=True)``. Fixed margins make
+        #: a background redraw cheap (no layout pass) for a panel whose limits change often.
+        self.margins = margins
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout=None if margins else "constrained")
+        if margins:
+            self.figure.subplots_adjust(**margins)
         self.canvas = FigureCanvasAgg(self.figure)
         self.animated: list[Artist] = []
         self.background_draws = 0
@@ -55,7 +63,7 @@ class BlitFigure:
         The first draw lays the axes out (constrained layout) and then fixes them, so that tick labels
         of a new width do not shift the axes between updates; ``relayout=True`` lays them out again.
         """
-        if relayout:
+        if relayout and self.margins is None:
             # Constrained layout refines the axes' current positions, so start every layout where a new
             # figure starts: then the picture depends on what is drawn, never on what was drawn before.
             for ax in self.figure.axes:
@@ -64,7 +72,8 @@ class BlitFigure:
                     ax._set_position(spec.get_position(self.figure))
             self.figure.set_layout_engine("constrained")
         self.canvas.draw()  # matplotlib skips animated artists here
-        self.figure.set_layout_engine("none")
+        if self.margins is None:
+            self.figure.set_layout_engine("none")
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self.background_draws += 1
 

@@ -24,6 +24,9 @@ from .settings import OPTIMIZERS, REDDI_PROBLEM, PlaygroundSettings, RaceResult,
 LOSS_FLOOR = 1e-16
 CONTOUR_LEVELS = 16  # fewer than plot_contours' 30: lighter pictures (the contours dominate a PNG's size)
 FAR = 1e6  # coordinates beyond this are drawn at this distance (the line still leaves the window)
+#: Fixed margins of the loss panel, wide enough for any tick label it shows (10⁻¹⁶, −10²): its y limits change
+#: with the sliders, and a layout pass at each change would cost more than the redraw itself.
+LOSS_MARGINS = {"left": 0.19, "right": 0.97, "bottom": 0.14, "top": 0.91}
 #: The cross at the point where a path that leaves the window for good is cut (see window_exit).
 EXIT_MARK = {"marker": "X", "markersize": 10, "markeredgecolor": "white", "markeredgewidth": 0.8, "linestyle": ""}
 
@@ -142,7 +145,7 @@ class PlaygroundFigures:
 
     def __init__(self, figsize: tuple[float, float] = (4.6, 3.6), dpi: int = 90) -> None:
         self.paths = BlitFigure(figsize, dpi)
-        self.losses = BlitFigure(figsize, dpi)
+        self.losses = BlitFigure(figsize, dpi, margins=LOSS_MARGINS)
         self.paths_ax: Axes = self.paths.figure.add_subplot()
         self.losses_ax: Axes = self.losses.figure.add_subplot()
         self.path_lines: dict[str, Line2D] = {}
