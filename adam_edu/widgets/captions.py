@@ -266,12 +266,19 @@ def valley_axes(settings: PlaygroundSettings) -> tuple[float, float, np.ndarray,
     return float(curvatures[1]), float(curvatures[0]), vectors[:, 1], vectors[:, 0]
 
 
-def floor_crossings(path: Trajectory, across: np.ndarray, steps: int = CROSSING_WINDOW) -> int:
-    """How often the path crossed the valley floor (its distance across changed sign) in its first ``steps`` steps."""
+#: A crossing of the valley floor counts when the path is at least this fraction of the window's height away
+#: from the floor on one side of it: smaller wiggles are not visible in the picture.
+VISIBLE_FRACTION = 0.01
+
+
+def floor_crossings(path: Trajectory, across: np.ndarray, steps: int = CROSSING_WINDOW, visible: float = 0.0) -> int:
+    """How often the path crossed the valley floor (its distance across changed sign) in its first ``steps``
+    steps, counting only the crossings where it was at least ``visible`` away from the floor on one side."""
     distance = path.points[: steps + 1] @ across
-    signs = np.sign(distance[np.isfinite(distance)])
-    signs = signs[signs != 0]
-    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+    distance = distance[np.isfinite(distance)]
+    flips = np.sign(distance[1:]) * np.sign(distance[:-1]) < 0
+    large = np.maximum(np.abs(distance[1:]), np.abs(distance[:-1])) >= visible
+    return int(np.count_nonzero(flips & large))
 
 
 def across_along_ratio(path: Trajectory, across: np.ndarray, along: np.ndarray) -> float | None:
@@ -296,15 +303,18 @@ def valley_sentences(settings: PlaygroundSettings, runs: Mapping[str, Trajectory
     lines = [f"Its curvature across is {steep / flat:g} times that along (λ_max = {steep:g}, λ_min = {flat:g})."]
     window = min(CROSSING_WINDOW, settings.steps)
     if "SGD" in runs:
-        crossings = floor_crossings(runs["SGD"], across, window)
+        (y_lo, y_hi) = settings.objective.ylim
+        crossings = floor_crossings(runs["SGD"], across, window, visible=VISIBLE_FRACTION * (y_hi - y_lo))
         factor = 1 - settings.lr * steep
         text = (
-            f"Gradient descent crossed the valley floor {crossings} times in its first {window} steps: each step "
-            f"multiplies its distance across by 1 − α·λ_max = {factor:.3f}"
+            f"Gradient descent crossed the valley floor visibly {crossings} times in its first {window} steps: "
+            f"each step multiplies its distance across by 1 − α·λ_max = {factor:.3f}"
         )
         if crossings >= 3:
             text += ", so it zig-zags across the valley."
-        elif factor >= 0:
+        elif abs(factor) < 0.1:
+            text += ", so it lands on the valley floor almost at once."
+        elif factor > 0:
             text += ", so it slides down the steep wall without crossing the floor."
         else:
             text += "."
