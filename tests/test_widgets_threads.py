@@ -241,3 +241,20 @@ def test_panels_after_any_sequence_of_changes_equal_a_fresh_render():
             worst, _differing_fraction(pg.paths_image.value, paths), _differing_fraction(pg.losses_image.value, losses)
         )
     assert worst < 1e-3, f"a panel differed from a fresh render in {worst:.2%} of its pixels"
+
+
+@pytest.mark.parametrize(
+    ("name", "echo"),
+    [("beta1", 0.9000000000000001), ("lr", 0.09772372209558111), ("y0", 1.4999999999999991)],
+)
+def test_a_value_the_browser_echoes_back_snapped_to_its_grid_does_not_redraw(name, echo):
+    """Seen in Chromium: after a preset the sliders sent back 0.9000000000000001 for 0.9, the lr one bit off,
+    and y = 1.4999999999999991 for 1.5, each a second update for one click."""
+    pg = Playground()
+    if name == "y0":
+        pg.apply_preset("no bias correction, β₂ = 0.999")  # Beale starts at (1, 1.5)
+    updates = pg.updates
+    pg.controls[name].set_state({"value": echo})  # what the browser's message does
+    assert pg.updates == updates
+    pg.controls[name].set_state({"value": echo * 0.9})  # a real move still updates
+    assert pg.updates == updates + 1

@@ -13,6 +13,7 @@ update never reads half of them.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 
 import ipywidgets as widgets
@@ -23,6 +24,21 @@ NOT_RUN_TEXT = (
     "{name}: run this cell (Shift+Enter, or Run > Run All Cells) to show its controls and plots. "
     "It needs a running Python kernel with ipywidgets."
 )
+
+
+#: A float control that moves by less than this (relative) was not moved by anyone: see :func:`is_echo`.
+ECHO_RTOL = 1e-9
+
+
+def is_echo(old, new) -> bool:
+    """True for a float value that came back from the browser snapped by rounding, not moved by a student.
+
+    A slider in the browser puts the value it is sent on its own grid (``0 + 90 * 0.01`` is
+    0.9000000000000001; JavaScript's ``10 ** x`` may differ from Python's in the last bit) and sends that
+    back. Redrawing for it would be a second update for one action, showing the same picture.
+    """
+    floats = isinstance(old, float) and isinstance(new, float)
+    return floats and math.isfinite(old) and math.isclose(old, new, rel_tol=ECHO_RTOL, abs_tol=1e-12)
 
 
 def close_widget_tree(widget: widgets.Widget) -> None:
@@ -76,6 +92,8 @@ class Explorer:
     def _on_control_change(self, change) -> None:
         with self._lock:
             if self._writing:  # our own write, inside _hold: the writer updates once at the end
+                return
+            if is_echo(change["old"], change["new"]):
                 return
             self._react(change)
         self.update()
