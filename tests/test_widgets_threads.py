@@ -11,17 +11,19 @@ from __future__ import annotations
 import io
 import threading
 import time
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
+from ipywidgets import Dropdown
 from PIL import Image
 
 from adam_edu.functions import get_function
 from adam_edu.widgets import MovingAverageExplorer, Playground
 from adam_edu.widgets.captions import caption_lines, readout_values
-from adam_edu.widgets.explorer import NOT_RUN_TEXT
+from adam_edu.widgets.explorer import NOT_RUN_TEXT, browser_time
 from adam_edu.widgets.settings import PRESETS, compute
 from adam_edu.widgets.stream import StreamFigure, compute_stream
 from adam_edu.widgets.views import PlaygroundFigures
@@ -204,6 +206,9 @@ def test_the_1d_problem_hides_the_second_start_slider():
     pg = Playground()
     pg.apply_preset("Reddi's counterexample")
     assert pg.controls["y0"].layout.display == "none"
+    others = [control for name, control in pg.controls.items() if name != "y0"]
+    assert all(control.layout.display != "none" for control in others)  # seen: a shared Layout hid them all
+    assert len({id(control.layout) for control in pg.controls.values()}) == len(pg.controls)
     pg.apply_preset("defaults")
     assert pg.controls["y0"].layout.display is None
 
@@ -258,3 +263,54 @@ def test_a_value_the_browser_echoes_back_snapped_to_its_grid_does_not_redraw(nam
     assert pg.updates == updates
     pg.controls[name].set_state({"value": echo * 0.9})  # a real move still updates
     assert pg.updates == updates + 1
+
+
+# ------------------------------------------------------------------------------ browser order
+def _message(sent: float, data: dict) -> dict:
+    return {"header": {"date": datetime.fromtimestamp(sent, tz=timezone.utc)}, "content": {"data": data}, "buffers": []}
+
+
+def _click(pg: Playground, preset: str, sent: float) -> None:
+    button = pg.preset_buttons[preset]
+    pg._receive(button, _message(sent, {"method": "custom", "content": {"event": "click"}}))
+
+
+def _choose(pg: Playground, name: str, value, sent: float) -> None:
+    """What the browser sends: a slider's new value, or a dropdown's new index."""
+    control = pg.controls[name]
+    if isinstance(control, Dropdown):
+        state = {"index": [key for _, key in control.options].index(value)}
+    else:
+        state = {"value": value}
+    pg._receive(control, _message(sent, {"method": "update", "state": state}))
+
+
+@pytest.mark.parametrize("handled", ["in order", "reversed"])
+def test_actions_end_as_the_browser_sent_them_whatever_order_the_kernel_handles_them(handled):
+    """Seen with ipykernel 7.4: a lesson click (main thread) sent before a change of function (subshell
+    thread) was handled after it, and undid it. Replayed by send time, the function change wins."""
+    pg = Playground()
+    click = lambda: _click(pg, "Reddi's counterexample", sent=100.0)  # noqa: E731
+    change = lambda: _choose(pg, "function", "rosenbrock", sent=100.3)  # noqa: E731
+    for action in (click, change) if handled == "in order" else (change, click):
+        action()
+    preset = PRESETS["Reddi's counterexample"].settings
+    expected = preset.replace(function="rosenbrock", start=get_function("rosenbrock").start)
+    assert pg.settings == expected
+    _assert_shows_its_settings(pg)
+
+
+def test_a_late_slider_message_is_overwritten_by_the_later_one_already_applied():
+    pg = Playground(optimizers=("Adam",))
+    _choose(pg, "lr", 0.03, sent=200.5)
+    _choose(pg, "lr", 0.02, sent=200.2)  # sent first, handled second
+    assert pg.settings.lr == 0.03
+    pg.set(lr=0.05)  # from Python: no message, no reordering
+    assert pg.settings.lr == 0.05
+
+
+def test_browser_time_reads_datetimes_and_iso_strings():
+    assert browser_time({"header": {"date": "2026-12-01T22:51:24.500Z"}}) == pytest.approx(
+        datetime(2026, 12, 1, 22, 51, 24, 500000, tzinfo=timezone.utc).timestamp()
+    )
+    assert browser_time({"header": {}}) is None and browser_time({"header": {"date": "yesterday"}}) is None

@@ -8,13 +8,24 @@ requests that arrive while one is drawing: the last settings win, and every requ
 an update that started after it has finished (so ``pg.set(...)`` is synchronous, on any thread).
 Writes of several controls (a preset, a new function's start point) happen under the same lock, so an
 update never reads half of them.
+
+**Order.** ipykernel 7.4 hands each widget message to the thread its widget last published from: a
+button's click to the main thread, a dropdown's change to a subshell thread. A click followed quickly by
+a change of function can therefore be handled in the other order, and the click would undo the later
+change. Each message from the browser carries the time the browser sent it; an action that arrives after
+a later one has been applied is applied, and then the later ones again on top of it, so the controls end
+as the student left them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import math
 import threading
+from collections.abc import Callable
+from datetime import datetime
 
 import ipywidgets as widgets
 
@@ -39,6 +50,36 @@ def is_echo(old, new) -> bool:
     """
     floats = isinstance(old, float) and isinstance(new, float)
     return floats and math.isfinite(old) and math.isclose(old, new, rel_tol=ECHO_RTOL, abs_tol=1e-12)
+
+
+#: The browser's send time of the widget message being handled on this thread (None outside one).
+_MESSAGE = threading.local()
+#: Actions remembered for reordering: this many, over at most this many seconds of browser time.
+ORDER_MEMORY, ORDER_SECONDS = 32, 10.0
+
+
+def browser_time(msg: dict) -> float | None:
+    """The send time in a message's header (a datetime or an ISO string), in seconds; None if it has none."""
+    date = msg.get("header", {}).get("date") if isinstance(msg, dict) else None
+    if isinstance(date, str):
+        try:
+            date = datetime.fromisoformat(date.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return date.timestamp() if isinstance(date, datetime) else None
+
+
+def message_time() -> float | None:
+    """The browser's send time of the message this thread is handling, if any."""
+    return getattr(_MESSAGE, "time", None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """Something the student did, as a way to do it again: ``apply(explorer)`` writes the controls."""
+
+    describe: str
+    apply: Callable[[Explorer], None]
 
 
 def close_widget_tree(widget: widgets.Widget) -> None:
@@ -70,6 +111,7 @@ class Explorer:
         self._requested = 0  # update requests so far
         self._finished = 0  # requests served by a finished render
         self._drawing = False
+        self._actions: list[tuple[float, Action]] = []  # (browser send time, action), for reordering
         self.updates = 0
 
     # ------------------------------------------------------------------------------- writing controls
@@ -95,11 +137,41 @@ class Explorer:
                 return
             if is_echo(change["old"], change["new"]):
                 return
-            self._react(change)
+            name = next(key for key, control in self.controls.items() if control is change["owner"])
+            self._react(change)  # the value is in the control already: only its side effects are left
+            self._in_order(Action(f"{name} = {change['new']!r}", functools.partial(_write_control, name, change)))
         self.update()
 
     def _react(self, change) -> None:
         """Called under the lock before the update a control change asks for (a subclass may write controls)."""
+
+    def _in_order(self, action: Action) -> None:
+        """Under the lock, after ``action`` was applied: apply again the actions the browser sent after it
+        (they were handled first, on another thread), then remember it. Actions from Python (no message)
+        are not reordered."""
+        sent = message_time()
+        if sent is None:
+            return
+        for later_sent, later in sorted(self._actions, key=lambda pair: pair[0]):
+            if later_sent > sent:
+                later.apply(self)
+        self._actions.append((sent, action))
+        newest = max(t for t, _ in self._actions)
+        self._actions = [(t, a) for t, a in self._actions if t >= newest - ORDER_SECONDS][-ORDER_MEMORY:]
+
+    def _listen(self, widgets_) -> None:
+        """Handle these widgets' messages through :meth:`_receive`, which notes the browser's send time."""
+        for widget in widgets_:
+            comm = getattr(widget, "comm", None)
+            if comm is not None:
+                comm.on_msg(functools.partial(self._receive, widget))
+
+    def _receive(self, widget, msg: dict) -> None:
+        _MESSAGE.time = browser_time(msg)
+        try:
+            widget._handle_msg(msg)
+        finally:
+            _MESSAGE.time = None
 
     # ------------------------------------------------------------------------------------- updating
     def update(self) -> None:
@@ -146,3 +218,11 @@ class Explorer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
+
+
+def _write_control(name: str, change: dict, explorer: Explorer) -> None:
+    """Set one control again, with the side effects its change has (a new function's start point)."""
+    control = explorer.controls[name]
+    with explorer._hold():
+        control.value = change["new"]
+        explorer._react({**change, "owner": control})

@@ -41,20 +41,23 @@ class MovingAverageExplorer(Explorer):
         self.timings: dict[str, float] = {}
         self.seed = settings.seed
         style = {"description_width": "90px"}
-        wide = widgets.Layout(width="320px")
+
+        def wide() -> widgets.Layout:  # one Layout per control, so that each can be changed alone
+            return widgets.Layout(width="320px")
+
         self.controls = {
             "beta": widgets.FloatSlider(
-                min=0.0, max=BETA_MAX, step=0.001, readout_format=".3f", description="β", style=style, layout=wide
+                min=0.0, max=BETA_MAX, step=0.001, readout_format=".3f", description="β", style=style, layout=wide()
             ),
             "bias_correction": widgets.Checkbox(description="bias correction (show m̂_t)", indent=False),
             "mean": widgets.FloatSlider(
-                min=-2.0, max=2.0, step=0.1, readout_format=".2f", description="true mean μ", style=style, layout=wide
+                min=-2.0, max=2.0, step=0.1, readout_format=".2f", description="true mean μ", style=style, layout=wide()
             ),
             "noise": widgets.FloatSlider(
-                min=0.0, max=2.0, step=0.1, readout_format=".2f", description="noise σ", style=style, layout=wide
+                min=0.0, max=2.0, step=0.1, readout_format=".2f", description="noise σ", style=style, layout=wide()
             ),
             "steps": widgets.IntSlider(
-                min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10, description="steps", style=style, layout=wide
+                min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10, description="steps", style=style, layout=wide()
             ),
         }
         for name, control in self.controls.items():
@@ -81,6 +84,7 @@ class MovingAverageExplorer(Explorer):
         self._write_controls(settings)
         for control in self.controls.values():
             control.observe(self._on_control_change, names="value")
+        self._listen(self.controls.values())
         self.update()
 
     def _write_controls(self, settings: StreamSettings) -> None:

@@ -17,13 +17,14 @@ runs without a browser; :meth:`Playground.snapshot` gives a static figure for ex
 
 from __future__ import annotations
 
+import functools
 import time
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .captions import caption_html, caption_lines, fmt_beta2, readout_html, readout_values
-from .explorer import Explorer
+from .explorer import Action, Explorer
 from .settings import BETA2_CHOICES, FUNCTION_LABELS, OPTIMIZERS, PRESETS, REDDI_PROBLEM, PlaygroundSettings, compute
 from .views import PlaygroundFigures, snapshot
 
@@ -56,44 +57,51 @@ class Playground(Explorer):
         self._write_controls(settings)
         for control in self.controls.values():
             control.observe(self._on_control_change, names="value")
+        self._listen([*self.controls.values(), *self.preset_buttons.values()])
         self.update()
 
     # ----------------------------------------------------------------------------------------- controls
     def _build_controls(self) -> None:
         style = {"description_width": "110px"}
-        wide = widgets.Layout(width="330px")
-        widest = widgets.Layout(width="360px")  # the function names and all eleven optimizers, uncut
+
+        # One Layout per control: a shared one would hide every slider when one of them is hidden.
+        def wide() -> widgets.Layout:
+            return widgets.Layout(width="330px")
+
+        def widest() -> widgets.Layout:  # the function names and all eleven optimizers, uncut
+            return widgets.Layout(width="360px")
+
         self.controls: dict[str, widgets.ValueWidget] = {
             "function": widgets.Dropdown(
                 options=[(label, key) for key, label in FUNCTION_LABELS.items()],
                 description="function",
                 style=style,
-                layout=widest,
+                layout=widest(),
             ),
             "optimizers": widgets.SelectMultiple(
-                options=list(OPTIMIZERS), rows=len(OPTIMIZERS), description="optimizers", style=style, layout=widest
+                options=list(OPTIMIZERS), rows=len(OPTIMIZERS), description="optimizers", style=style, layout=widest()
             ),
             "lr": widgets.FloatLogSlider(
                 base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.01, readout_format=".3g",
-                description="α (lr)", style=style, layout=wide,
+                description="α (lr)", style=style, layout=wide(),
             ),
             "beta1": widgets.FloatSlider(
                 min=0.0, max=0.99, step=0.01, readout_format=".2f", description="β₁ (and μ)", style=style,
-                layout=wide,
+                layout=wide(),
             ),
             "beta2": widgets.SelectionSlider(
-                options=[(fmt_beta2(b), b) for b in BETA2_CHOICES], description="β₂", style=style, layout=wide
+                options=[(fmt_beta2(b), b) for b in BETA2_CHOICES], description="β₂", style=style, layout=wide()
             ),
             "eps": widgets.FloatLogSlider(
                 base=10, min=EPS_EXPONENTS[0], max=EPS_EXPONENTS[1], step=1, readout_format=".0e",
-                description="ε", style=style, layout=wide,
+                description="ε", style=style, layout=wide(),
             ),
             "bias_correction": widgets.Checkbox(description="bias correction (Adam)", indent=False),
             "steps": widgets.IntSlider(
-                min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10, description="steps", style=style, layout=wide
+                min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10, description="steps", style=style, layout=wide()
             ),
-            "x0": widgets.FloatSlider(description="start θ₁ (x₀)", readout_format=".2f", style=style, layout=wide),
-            "y0": widgets.FloatSlider(description="start θ₂", readout_format=".2f", style=style, layout=wide),
+            "x0": widgets.FloatSlider(description="start θ₁ (x₀)", readout_format=".2f", style=style, layout=wide()),
+            "y0": widgets.FloatSlider(description="start θ₂", readout_format=".2f", style=style, layout=wide()),
         }  # fmt: skip
         for name, control in self.controls.items():
             control.add_class(f"adam-edu-{name.replace('_', '-')}")
@@ -204,7 +212,9 @@ class Playground(Explorer):
         """Set up one of the lessons in :data:`~adam_edu.widgets.settings.PRESETS`."""
         if name not in PRESETS:
             raise ValueError(f"Unknown preset {name!r}. Choose one of: {', '.join(PRESETS)}.")
-        self._write_controls(PRESETS[name].settings)
+        with self._lock:
+            self._write_controls(PRESETS[name].settings)
+            self._in_order(Action(f"preset {name!r}", functools.partial(_write_preset, name)))
         self.update()
 
     def _render(self, settings: PlaygroundSettings) -> None:
@@ -236,6 +246,10 @@ class Playground(Explorer):
     def snapshot(self) -> Figure:
         """The current race as a static pyplot figure, for exports where widgets do not show."""
         return snapshot(self.result)
+
+
+def _write_preset(name: str, playground: Playground) -> None:
+    playground._write_controls(PRESETS[name].settings)
 
 
 def _set_slider(slider: widgets.FloatSlider, value: float) -> None:
