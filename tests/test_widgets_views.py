@@ -147,7 +147,7 @@ def test_a_path_that_leaves_the_window_is_cut_there_and_marked():
     assert any(line.get_marker() == EXIT_MARK["marker"] and len(line.get_xdata()) == 1 for line in left.get_lines())
 
 
-@pytest.mark.parametrize("function", ["quadratic", "saddle", "reddi"])
+@pytest.mark.parametrize("function", list(FUNCTION_LABELS))
 def test_titles_and_axis_labels_lie_inside_the_pictures(function):
     figures = PlaygroundFigures()
     figures.update(compute(PlaygroundSettings(function="beale")))

@@ -68,7 +68,7 @@ def measure(
     half = max(1, moves // 2)
     exponents = np.concatenate([np.linspace(-2, -1, half), np.linspace(-1, -2, moves - half)])
     contours_before = playground.figures.contour_draws
-    backgrounds_before = playground.figures.losses.background_draws
+    backgrounds_before = playground.figures.loss_draws
     total, compute, draw = [], [], []
     for exponent in exponents:
         start = time.perf_counter()
@@ -85,7 +85,7 @@ def measure(
         compute_ms=compute,
         draw_ms=draw,
         contour_draws=playground.figures.contour_draws - contours_before,
-        loss_background_draws=playground.figures.losses.background_draws - backgrounds_before,
+        loss_background_draws=playground.figures.loss_draws - backgrounds_before,
     )
     return result, playground
 

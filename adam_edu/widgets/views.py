@@ -10,6 +10,7 @@ figure, for notebooks and static exports (HTML, PDF) where widgets do not render
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,6 +28,8 @@ FAR = 1e6  # coordinates beyond this are drawn at this distance (the line still 
 #: Fixed margins of the loss panel, wide enough for any tick label it shows (10⁻¹⁶, −10²): its y limits change
 #: with the sliders, and a layout pass at each change would cost more than the redraw itself.
 LOSS_MARGINS = {"left": 0.19, "right": 0.97, "bottom": 0.14, "top": 0.91}
+#: Fixed margins of the path panel: a constrained-layout pass cost more than half of a change of function.
+PATHS_MARGINS = {"left": 0.17, "right": 0.97, "bottom": 0.14, "top": 0.87}
 #: The cross at the point where a path that leaves the window for good is cut (see window_exit).
 EXIT_MARK = {"marker": "X", "markersize": 10, "markeredgecolor": "white", "markeredgewidth": 0.8, "linestyle": ""}
 
@@ -139,12 +142,21 @@ def loss_limits(scale: str, curves: list[np.ndarray]) -> tuple[float, float]:
 class PlaygroundFigures:
     """Two blitted figures: :attr:`paths` (contours and trajectories, or ``x_t`` online) and :attr:`losses`.
 
-    :attr:`contour_draws` counts how often contours were computed and drawn; :attr:`paths` and
-    :attr:`losses` count their background draws in ``background_draws``.
+    :attr:`contour_draws` counts how often contours were computed and drawn, :attr:`loss_draws` how often
+    a loss panel's background was drawn; :attr:`paths` and :attr:`losses` (the panels shown now) count
+    their own background draws in ``background_draws``. Up to :data:`PANELS_KEPT` panels of each kind
+    stay drawn, so a function or a set of optimizers seen before shows again at the cost of a blit.
     """
 
     def __init__(self, figsize: tuple[float, float] = (4.6, 3.6), dpi: int = 90) -> None:
-        self.paths = BlitFigure(figsize, dpi)
+        self.figsize, self.dpi = figsize, dpi
+        self.contour_draws = 0
+        self.loss_draws = 0
+        # Panels already drawn, by what their background depends on (least recently used first): going
+        # back to a function or a set of optimizers seen before costs a blit, not a redraw.
+        self._paths_panels: OrderedDict = OrderedDict()
+        self._loss_panels: OrderedDict = OrderedDict()
+        self.paths = BlitFigure(figsize, dpi, margins=PATHS_MARGINS)
         self.losses = BlitFigure(figsize, dpi, margins=LOSS_MARGINS)
         self.paths_ax: Axes = self.paths.figure.add_subplot()
         self.losses_ax: Axes = self.losses.figure.add_subplot()
@@ -152,9 +164,6 @@ class PlaygroundFigures:
         self.exit_marks: dict[str, Line2D] = {}
         self.loss_lines: dict[str, Line2D] = {}
         self.start_marker: Line2D | None = None
-        self.contour_draws = 0
-        self._paths_key = None
-        self._losses_key = None
 
     def update(self, result: RaceResult) -> tuple[bytes, bytes]:
         """Show one race; return the two pictures as PNG bytes."""
@@ -183,11 +192,15 @@ class PlaygroundFigures:
 
     def _prepare_paths(self, settings: PlaygroundSettings) -> None:
         key = (settings.function, settings.steps) if settings.online else settings.function
-        if key == self._paths_key:
-            return
-        ax = self.paths_ax
-        ax.clear()
-        self.paths.forget()
+        panel = _cached(self._paths_panels, key)
+        if panel is None:
+            panel = self._draw_paths_panel(settings)
+            _remember(self._paths_panels, key, panel)
+        self.paths, self.paths_ax, self.path_lines, self.exit_marks, self.start_marker = panel
+
+    def _draw_paths_panel(self, settings: PlaygroundSettings) -> tuple:
+        figure = BlitFigure(self.figsize, self.dpi, margins=PATHS_MARGINS)
+        ax = figure.figure.add_subplot()
         if settings.online:
             ax.axhline(REDDI_PROBLEM.best_point, color="black", linestyle="--", linewidth=1, label="best x = −1")
             ax.axhline(REDDI_PROBLEM.upper, color="grey", linestyle=":", linewidth=1, label="worst x = +1")
@@ -199,32 +212,32 @@ class PlaygroundFigures:
         else:
             plot_contours(settings.objective, ax, levels=CONTOUR_LEVELS)
             self.contour_draws += 1
-        self.path_lines = {
-            name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in (*OPTIMIZERS, REFERENCE)
-        }
-        self.exit_marks = {
-            name: ax.plot([], [], **EXIT_MARK, color=style(name)["color"])[0] for name in self.path_lines
-        }
-        (self.start_marker,) = ax.plot([], [], "o", color="black", markerfacecolor="white", markersize=8, zorder=6)
-        self.paths.animate([*self.path_lines.values(), *self.exit_marks.values(), self.start_marker])
-        self.paths.draw_background(relayout=True)
-        self._paths_key = key
+        lines = {name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in (*OPTIMIZERS, REFERENCE)}
+        marks = {name: ax.plot([], [], **EXIT_MARK, color=style(name)["color"])[0] for name in lines}
+        (start,) = ax.plot([], [], "o", color="black", markerfacecolor="white", markersize=8, zorder=6)
+        figure.animate([*lines.values(), *marks.values(), start])
+        figure.draw_background()
+        return figure, ax, lines, marks, start
 
     def _prepare_losses(self, settings: PlaygroundSettings, names: list[str], curves: list[np.ndarray]) -> None:
         scale = loss_scale(settings)
         needed = loss_limits(scale, curves)
         key = (settings.online, settings.function if scale == "symlog" else None, tuple(names), settings.steps)
-        if key == self._losses_key:
-            if tuple(self.losses_ax.get_ylim()) == needed:
-                return
+        panel = _cached(self._loss_panels, key)
+        if panel is None:
+            panel = self._draw_loss_panel(settings, names, scale, needed)
+            _remember(self._loss_panels, key, panel)
+        self.losses, self.losses_ax, self.loss_lines = panel
+        if tuple(self.losses_ax.get_ylim()) != needed:
             self.losses_ax.set_ylim(*needed)  # only the y axis changes: no need to rebuild the axes
-            self.losses.draw_background(relayout=True)  # tick labels of another width: lay out anew
-            return
-        ax = self.losses_ax
-        ax.clear()
-        self.losses.forget()
+            self.losses.draw_background()
+            self.loss_draws += 1
+
+    def _draw_loss_panel(self, settings: PlaygroundSettings, names: list[str], scale: str, limits) -> tuple:
+        figure = BlitFigure(self.figsize, self.dpi, margins=LOSS_MARGINS)
+        ax = figure.figure.add_subplot()
         ax.set_xlim(0, settings.steps)
-        ax.set_ylim(*needed)  # limits first: a log scale on an empty axes would warn
+        ax.set_ylim(*limits)  # limits first: a log scale on an empty axes would warn
         if scale == "symlog":
             ax.set_yscale("symlog", linthresh=1e-2)
         else:
@@ -238,13 +251,31 @@ class PlaygroundFigures:
             ax.set_ylabel(r"$f(\theta_t)$" if scale == "symlog" else r"$f(\theta_t) - f^*$")
             ax.set_title("Loss against step")
         ax.grid(True, alpha=0.3)
-        self.loss_lines = {name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in names}
+        lines = {name: ax.plot([], [], markersize=4, label=name, **style(name))[0] for name in names}
         if names:
             handles = [Line2D([], [], markersize=4, **style(name)) for name in names]
             ax.legend(handles, names, loc="upper right", fontsize=7)
-        self.losses.animate(self.loss_lines.values())
-        self.losses.draw_background(relayout=True)
-        self._losses_key = key
+        figure.animate(lines.values())
+        figure.draw_background()
+        self.loss_draws += 1
+        return figure, ax, lines
+
+
+#: How many panels of each kind :class:`PlaygroundFigures` keeps drawn.
+PANELS_KEPT = 8
+
+
+def _cached(panels: OrderedDict, key):
+    panel = panels.get(key)
+    if panel is not None:
+        panels.move_to_end(key)
+    return panel
+
+
+def _remember(panels: OrderedDict, key, panel) -> None:
+    panels[key] = panel
+    while len(panels) > PANELS_KEPT:
+        panels.popitem(last=False)
 
 
 def snapshot(result: RaceResult, figsize: tuple[float, float] = (9, 3.5)) -> Figure:
