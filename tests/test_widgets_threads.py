@@ -239,7 +239,7 @@ def test_panels_after_any_sequence_of_changes_equal_a_fresh_render():
         ),
     ]
     worst = 0.0
-    for k in range(25):
+    for k in range(15):  # three times through the walk
         walk[k % len(walk)]()
         paths, losses = PlaygroundFigures().update(compute(pg.settings))
         worst = max(

@@ -159,3 +159,18 @@ def test_titles_and_axis_labels_lie_inside_the_pictures(function):
             box = text.get_window_extent(renderer)
             assert text.get_text(), f"{function}: a panel lost a title or an axis label"
             assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (function, text.get_text())
+
+
+def test_the_moving_average_explorer_reaches_adams_beta2_and_its_cold_start():
+    """Notebook 05 describes β = 0.999's cold start of 2302 steps: the sliders must reach both (they stopped
+    at β = 0.99 and 500 steps)."""
+    from adam_edu.widgets import MovingAverageExplorer
+    from adam_edu.widgets.stream import warmup_steps
+
+    explorer = MovingAverageExplorer()
+    beta, steps = explorer.controls["beta"], explorer.controls["steps"]
+    assert beta.max == 0.999 and steps.max >= warmup_steps(0.999) + 500
+    explorer.set(beta=0.999, steps=3000)
+    values = explorer.readout_values()
+    assert values["beta"] == "0.999" and values["warmup"] == "2302"  # not rounded up to "1.00"
+    assert "β = 0.999 " in explorer.caption_text()
