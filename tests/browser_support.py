@@ -27,17 +27,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from adam_edu.course.handouts_pdf import CHROMIUM_ARGS as HANDOUT_CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("ADAM_EDU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The handouts' headless, offline flags, but for the rule that no host name resolves: it also refuses 127.0.0.1.
+CHROMIUM_ARGS = [arg for arg in HANDOUT_CHROMIUM_ARGS if not arg.startswith("--host-resolver-rules")]
 
 # Settings a student's JupyterLab would not need, but a test does: no network, no autosave into the
 # copy, every cell rendered (no virtual scrolling), so the widgets exist in the page.
