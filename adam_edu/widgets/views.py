@@ -29,7 +29,7 @@ FAR = 1e6  # coordinates beyond this are drawn at this distance (the line still 
 #: with the sliders, and a layout pass at each change would cost more than the redraw itself.
 LOSS_MARGINS = {"left": 0.19, "right": 0.97, "bottom": 0.14, "top": 0.91}
 #: Fixed margins of the path panel: a constrained-layout pass cost more than half of a change of function.
-PATHS_MARGINS = {"left": 0.17, "right": 0.97, "bottom": 0.14, "top": 0.87}
+PATHS_MARGINS = {"left": 0.17, "right": 0.97, "bottom": 0.14, "top": 0.84}
 #: The cross at the point where a path that leaves the window for good is cut (see window_exit).
 EXIT_MARK = {"marker": "X", "markersize": 10, "markeredgecolor": "white", "markeredgewidth": 0.8, "linestyle": ""}
 
