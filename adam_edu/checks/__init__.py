@@ -19,9 +19,12 @@ ex08 tuning                            :func:`check_tuning`
 ex09 derivations                       :func:`check_first_step_without_correction`, :func:`check_spike_step`,
                                        :func:`check_adamax_bound`, :func:`check_efficient_eps`
 ex10 Adam in PyTorch                   :func:`check_torch_adam` (imports torch when called)
+ex11 train a network                   :func:`check_adam_l2_step`, :func:`check_adamw_step`,
+                                       :func:`check_training` (needs scikit-learn when called)
 =====================================  ===========================================================
 
-Numpy only: torch is imported inside :func:`check_torch_adam`, and nothing here needs matplotlib.
+Numpy only: torch is imported inside :func:`check_torch_adam`, scikit-learn (for the digits) inside
+:func:`check_training`, and nothing here needs matplotlib.
 """
 
 from .adam import check_adam_step
@@ -34,14 +37,17 @@ from .momentum import check_momentum_step
 from .rmsprop import check_rmsprop_step
 from .torch_adam import check_torch_adam
 from .tuning import TASKS, check_tuning
+from .weight_decay import check_adam_l2_step, check_adamw_step, check_training
 
 __all__ = [
     "CHOICES",
     "TASKS",
     "buggy_adam_step",
+    "check_adam_l2_step",
     "check_adam_step",
     "check_adamax_bound",
     "check_adamax_step",
+    "check_adamw_step",
     "check_amsgrad_step",
     "check_bug_named",
     "check_correction_constant",
@@ -53,5 +59,6 @@ __all__ = [
     "check_rmsprop_step",
     "check_spike_step",
     "check_torch_adam",
+    "check_training",
     "check_tuning",
 ]
