@@ -18,14 +18,16 @@ import pytest
 
 from adam_edu.averages import ema as package_ema
 from adam_edu.checks import (
+    check_adam_l2_step,
     check_adam_step,
     check_adamax_step,
+    check_adamw_step,
     check_amsgrad_step,
     check_ema,
     check_momentum_step,
     check_rmsprop_step,
 )
-from adam_edu.optim import Adam, AdaMax, AMSGrad, Momentum, RMSProp
+from adam_edu.optim import Adam, AdaMax, AdamW, AMSGrad, Momentum, RMSProp
 from adam_edu.optim.states import InfinityNormState, MaxMomentState, MomentState, SecondMomentState, VelocityState
 
 CHECKERS = {
@@ -35,6 +37,8 @@ CHECKERS = {
     "adam": check_adam_step,
     "adamax": check_adamax_step,
     "amsgrad": check_amsgrad_step,
+    "adam_l2": check_adam_l2_step,
+    "adamw": check_adamw_step,
 }
 MUTANTS: dict[str, list] = defaultdict(list)
 CORRECT: dict[str, list] = defaultdict(list)
@@ -985,6 +989,308 @@ def amsgrad_via_package(theta, g, m, v, v_max, t, lr=1e-3, beta1=0.9, beta2=0.99
     optimizer = AMSGrad(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
     theta, state = optimizer.step(theta, g, MaxMomentState(t=t - 1, m=m, v=v, v_max=v_max))
     return theta, state.m, state.v, state.v_max
+
+
+# ---------------------------------------------------------------------------------------------------- Adam + L2
+
+
+def _adam_update(theta, m, v, t, lr, beta1, beta2, eps):
+    """theta after Adam's step from the already-updated raw moments m and v (Algorithm 1)."""
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+
+def _mv(g, m, v, beta1, beta2):
+    return beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
+
+
+@mutant("adam_l2")
+def l2_decoupled_instead(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta * (1 - lr * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_ignored(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_sign_flipped(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g - weight_decay * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_twice_the_decay(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + 2 * weight_decay * theta, m, v, beta1, beta2)  # d/dtheta of weight_decay * theta**2
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_half_the_decay(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + 0.5 * weight_decay * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_in_m_only(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m = beta1 * m + (1 - beta1) * (g + weight_decay * theta)
+    v = beta2 * v + (1 - beta2) * g**2
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_multiplied_by_lr(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + lr * weight_decay * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_added_after_the_step(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps) - weight_decay * theta, m, v
+
+
+@mutant("adam_l2")
+def l2_no_bias_correction(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+@mutant("adam_l2")
+def l2_eps_inside_sqrt(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)
+    return theta - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v
+
+
+@mutant("adam_l2")
+def l2_mutates_the_gradient(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    g += weight_decay * theta  # writes into the caller's gradient
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_upcasts_float32(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + np.float64(weight_decay) * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_decays_with_the_new_theta(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m0, v0 = _mv(g, m, v, beta1, beta2)
+    ahead = _adam_update(theta, m0, v0, t, lr, beta1, beta2, eps)  # L2 term from the parameters after the step
+    m, v = _mv(g + weight_decay * ahead, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adam_l2")
+def l2_t_from_zero(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t - 1, lr, beta1, beta2, eps), m, v
+
+
+@correct("adam_l2")
+def l2_plain(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    g = g + weight_decay * theta
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+@correct("adam_l2")
+def l2_in_place_on_copies(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    theta, g, m, v = theta.copy(), g.copy(), m.copy(), v.copy()
+    g += weight_decay * theta
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * g * g
+    theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return theta, m, v
+
+
+@correct("adam_l2")
+def l2_efficient_form(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)
+    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - lr_t * m / (np.sqrt(v) + eps * math.sqrt(1 - beta2**t)), m, v
+
+
+@correct("adam_l2")
+def l2_via_package(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    theta, state = optimizer.step(theta, g, MomentState(t=t - 1, m=m, v=v))
+    return theta, state.m, state.v
+
+
+@correct("adam_l2")
+def l2_in_float32_arithmetic(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    dtype = theta.dtype.type
+    g = g + dtype(weight_decay) * theta
+    m = dtype(beta1) * m + dtype(1 - beta1) * g
+    v = dtype(beta2) * v + dtype(1 - beta2) * g * g
+    return theta - dtype(lr) * (m / dtype(1 - beta1**t)) / (np.sqrt(v / dtype(1 - beta2**t)) + dtype(eps)), m, v
+
+
+# ---------------------------------------------------------------------------------------------------- AdamW
+
+
+@mutant("adamw")
+def adamw_l2_instead(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_no_decay(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_decay_times_lr_twice(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta * (1 - lr * lr * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_papers_unscaled_lambda(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps) - weight_decay * theta, m, v
+
+
+@mutant("adamw")
+def adamw_decay_on_the_moments(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m * (1 - lr * weight_decay), v * (1 - lr * weight_decay), beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_decay_after_the_update(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps) * (1 - lr * weight_decay), m, v
+
+
+@mutant("adamw")
+def adamw_decay_sign_flipped(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta * (1 + lr * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_decay_skipped_at_t1(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    decayed = theta if t == 1 else theta * (1 - lr * weight_decay)
+    return _adam_update(decayed, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_decay_in_the_adam_direction(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * (m_hat + weight_decay * theta) / (np.sqrt(v_hat) + eps), m, v
+
+
+@mutant("adamw")
+def adamw_no_bias_correction(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return theta * (1 - lr * weight_decay) - lr * m / (np.sqrt(v) + eps), m, v
+
+
+@mutant("adamw")
+def adamw_eps_inside_sqrt(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    step = lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps)
+    return theta * (1 - lr * weight_decay) - step, m, v
+
+
+@mutant("adamw")
+def adamw_mutates_theta(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    theta *= 1 - lr * weight_decay  # torch does this in place on the parameter; here it is the caller's array
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_l2_and_decoupled_both(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g + weight_decay * theta, m, v, beta1, beta2)  # decays twice: through the gradient and directly
+    return _adam_update(theta * (1 - lr * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_first_row_only(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    new = _adam_update(theta, m, v, t, lr, beta1, beta2, eps)
+    new[0] = new[0] - lr * weight_decay * theta[0]  # decays the first row only
+    return new, m, v
+
+
+@mutant("adamw")
+def adamw_upcasts_float32(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    return _adam_update(theta * np.float64(1 - lr * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@mutant("adamw")
+def adamw_decay_by_lr_over_sqrt_t(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)  # decays by a schedule of its own
+    return _adam_update(theta * (1 - lr / math.sqrt(t) * weight_decay), m, v, t, lr, beta1, beta2, eps), m, v
+
+
+@correct("adamw")
+def adamw_plain(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    theta = theta * (1 - lr * weight_decay)
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+@correct("adamw")
+def adamw_papers_form(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)  # Loshchilov & Hutter's line 12 with their lambda = lr * weight_decay
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - (lr * m_hat / (np.sqrt(v_hat) + eps) + lr * weight_decay * theta), m, v
+
+
+@correct("adamw")
+def adamw_in_place_on_copies(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    theta, m, v = theta.copy(), m.copy(), v.copy()
+    theta *= 1 - lr * weight_decay
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * g * g
+    theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return theta, m, v
+
+
+@correct("adamw")
+def adamw_efficient_form(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m, v = _mv(g, m, v, beta1, beta2)
+    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta * (1 - lr * weight_decay) - lr_t * m / (np.sqrt(v) + eps * math.sqrt(1 - beta2**t)), m, v
+
+
+@correct("adamw")
+def adamw_via_package(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    optimizer = AdamW(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    theta, state = optimizer.step(theta, g, MomentState(t=t - 1, m=m, v=v))
+    return theta, state.m, state.v
+
+
+@correct("adamw")
+def adamw_in_float32_arithmetic(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    dtype = theta.dtype.type
+    m = dtype(beta1) * m + dtype(1 - beta1) * g
+    v = dtype(beta2) * v + dtype(1 - beta2) * g * g
+    step = dtype(lr) * (m / dtype(1 - beta1**t)) / (np.sqrt(v / dtype(1 - beta2**t)) + dtype(eps))
+    return theta * dtype(1 - lr * weight_decay) - step, m, v
 
 
 # ---------------------------------------------------------------------------------------------------- tests

@@ -75,6 +75,15 @@ def _l2_variant(correct=True, eps_inside=False):
     return step
 
 
+def _l2_times_lr(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, lr * weight_decay)
+
+
+def _both_decays(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    _, m, v = _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay)
+    return theta * (1 - lr * weight_decay) - lr * _adam_direction(m, v, t, beta1, beta2, eps), m, v
+
+
 def _decoupled_with(shrink):
     """AdamW whose parameters are multiplied by ``shrink(lr, weight_decay)`` before the step."""
 
@@ -151,6 +160,11 @@ L2_MISTAKES = (
         _l2_with(0.5),
     ),
     Mistake(
+        "your L2 term is multiplied by lr: add weight_decay * theta to the gradient as it is; lr enters only "
+        "in the step.",
+        _l2_times_lr,
+    ),
+    Mistake(
         "the L2 term enters m but not v: compute g = g + weight_decay * theta once, before both moments.",
         _l2_in_m_only,
     ),
@@ -193,6 +207,11 @@ ADAMW_MISTAKES = (
         "you decay the moments m and v. Weight decay shrinks the parameters theta only; m and v are Adam's "
         "averages of g and g**2 as usual.",
         _decay_on_moments,
+    ),
+    Mistake(
+        "you decay twice: weight_decay * theta is added to the gradient (L2) and theta is also shrunk by "
+        "(1 - lr * weight_decay). AdamW keeps only the second: m and v see the gradient g alone.",
+        _both_decays,
     ),
     Mistake(
         "your decay is skipped on the first update (t=1). Decay every update, the first included.",
