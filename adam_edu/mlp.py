@@ -9,6 +9,9 @@ in a notebook. The pieces:
 :func:`loss_and_grads`          mean softmax cross-entropy and its gradient, one array per parameter
 :func:`accuracy`                fraction of inputs whose largest logit is the true class
 :func:`train`                   minibatch loop that calls *your* step function once per parameter array
+:func:`sweep`                   test error of :func:`train` over a grid of learning rates and weight decays
+:func:`decay_edge`              per learning rate, the largest decay that costs little test error
+:func:`optimizer_step`          a step function made from :class:`adam_edu.optim.Adam` or ``AdamW``
 ==============================  ==========================================================================
 
 The network is :math:`\text{logits} = \tanh(x W_1 + b_1) W_2 + b_2` and the loss is
@@ -38,6 +41,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -250,13 +254,27 @@ def optimizer_step(optimizer_class: type, **fixed: float) -> Callable[..., tuple
     """
     from .optim.states import MomentState
 
+    @functools.lru_cache(maxsize=64)
+    def optimizer(**hyper):  # validated once per setting, not once per step
+        return optimizer_class(**fixed, **hyper)
+
     def step(theta, g, m, v, t, **hyper):
-        optimizer = optimizer_class(**fixed, **hyper)
-        theta, new = optimizer.step(theta, g, MomentState(t=t - 1, m=m, v=v))
+        theta, new = optimizer(**hyper).step(theta, g, MomentState(t=t - 1, m=m, v=v))
         return theta, new.m, new.v
 
     step.__name__ = f"{optimizer_class.__name__.lower()}_step"
     return step
+
+
+def implemented(step_fn: Callable[..., Any]) -> bool:
+    """False while ``step_fn`` is an exercise's stub (it raises NotImplementedError), True once it returns."""
+    one = np.ones(1)
+    try:
+        with np.errstate(all="ignore"):
+            step_fn(one, one, 0 * one, 0 * one, 1, lr=1e-3, weight_decay=1e-2)
+    except NotImplementedError:
+        return False
+    return True
 
 
 def sweep(
@@ -280,3 +298,25 @@ def sweep(
             wd = decay / lr if per_step_decay else decay
             errors[i, j] = train(step_fn, lr=float(lr), weight_decay=float(wd), **train_kwargs).test_error
     return errors
+
+
+def decay_edge(errors: Any, weight_decays: Any, tolerance: float = 0.05) -> np.ndarray:
+    """Per row of a :func:`sweep` grid, log10 of the largest decay that costs at most ``tolerance`` test error.
+
+    Scanning each row from the smallest decay, the edge is where the error first rises above the row's
+    best plus ``tolerance``, interpolated linearly in log10(decay) between the two grid points around the
+    crossing; a row that never crosses gets the largest decay of the grid.
+    """
+    errors, logs = np.asarray(errors, dtype=float), np.log10(np.asarray(weight_decays, dtype=float))
+    edges = np.empty(len(errors))
+    for i, row in enumerate(errors):
+        limit = row.min() + tolerance
+        k = 0
+        while k + 1 < len(row) and row[k + 1] <= limit:
+            k += 1
+        if k + 1 == len(row):
+            edges[i] = logs[-1]
+        else:
+            fraction = (limit - row[k]) / (row[k + 1] - row[k])  # row[k] <= limit < row[k + 1]
+            edges[i] = logs[k] + fraction * (logs[k + 1] - logs[k])
+    return edges

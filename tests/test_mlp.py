@@ -13,6 +13,8 @@ from adam_edu.mlp import (
     N_TEST,
     PARAMETER_NAMES,
     accuracy,
+    decay_edge,
+    implemented,
     init_params,
     load_digits_split,
     loss,
@@ -155,3 +157,19 @@ def test_train_rejects_bad_arguments_with_the_parameter_named():
         train(optimizer_step(Adam), lr=0.1, batch_size=1.5)
     with pytest.raises(TypeError, match="step function"):
         train(None, lr=0.1)
+
+
+def test_implemented_tells_a_stub_from_a_written_step():
+    def stub(theta, g, m, v, t, lr=1e-3, weight_decay=0.0):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    assert not implemented(stub)
+    assert implemented(optimizer_step(AdamW))
+
+
+def test_decay_edge_interpolates_where_the_error_leaves_the_tolerance():
+    decays = [1e-4, 1e-3, 1e-2, 1e-1]
+    errors = [[0.10, 0.10, 0.20, 0.90], [0.05, 0.06, 0.07, 0.08]]
+    edges = decay_edge(errors, decays, tolerance=0.05)
+    np.testing.assert_allclose(edges, [-3 + 0.05 / 0.10, -1.0])
