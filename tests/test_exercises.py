@@ -30,6 +30,7 @@ COURSE_MAP = [
     "ex08_tuning",
     "ex09_derivations",
     "ex10_torch_adam",
+    "ex11_train_a_network",
 ]
 TEACHES = {  # exercise -> the notebooks that teach it (the course map)
     "ex01_moving_averages": ["05_bias_correction", "02_momentum"],
@@ -42,7 +43,9 @@ TEACHES = {  # exercise -> the notebooks that teach it (the course map)
     "ex08_tuning": ["01_gradient_descent", "08_after_adam"],
     "ex09_derivations": ["05_bias_correction", "06_adamax_and_averaging"],
     "ex10_torch_adam": ["09_adam_at_scale", "labs/lab5_adam_in_pytorch"],
+    "ex11_train_a_network": ["04_adam_moment_estimates", "08_after_adam"],
 }
+REQUIRES = {"ex10_torch_adam": ["torch"], "ex11_train_a_network": ["sklearn"]}  # beyond the core (conftest.py)
 NBGRADER_MISSING = "nbgrader is the instructors' extra: pip install -e '.[instructors]'"
 
 
@@ -119,11 +122,11 @@ def test_solution_metadata_passes_nbgraders_own_validator(name):
     MetadataValidator().validate_nb(nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4))
 
 
-def test_only_the_torch_exercise_declares_torch():
+def test_only_the_torch_and_digits_exercises_declare_requirements():
     for name in COURSE_MAP:
         for folder in (SOLUTIONS, EXERCISES):
             requires = _load(folder / f"{name}.ipynb")["metadata"].get("adam_edu", {}).get("requires", [])
-            assert requires == (["torch"] if name == "ex10_torch_adam" else []), (folder.name, name)
+            assert requires == REQUIRES.get(name, []), (folder.name, name)
 
 
 # ------------------------------------------------------------------------------------------------ self-study
@@ -194,6 +197,8 @@ def _run(path: Path):
 def test_executed_exercise_fails_in_every_graded_cell_and_nowhere_else(name):
     if name == "ex10_torch_adam":
         pytest.importorskip("torch", reason="ex10 needs torch: pip install torch==2.13.0 (CPU build)")
+    if name == "ex11_train_a_network":
+        pytest.importorskip("sklearn", reason="ex11 needs scikit-learn (the digits): pip install scikit-learn")
     nb = _run(EXERCISES / f"{name}.ipynb")
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -173,3 +173,44 @@ def test_decay_edge_interpolates_where_the_error_leaves_the_tolerance():
     errors = [[0.10, 0.10, 0.20, 0.90], [0.05, 0.06, 0.07, 0.08]]
     edges = decay_edge(errors, decays, tolerance=0.05)
     np.testing.assert_allclose(edges, [-3 + 0.05 / 0.10, -1.0])
+
+
+# ------------------------------------------------------------------------------ adam_edu.checks.check_training
+
+
+def test_check_training_accepts_the_package_adamw_with_one_line(capsys):
+    from adam_edu.checks import check_training
+
+    check_training(optimizer_step(AdamW), lambda: {"lr": 0.01, "weight_decay": 0.01})
+    out = capsys.readouterr()
+    assert out.err == "" and len(out.out.splitlines()) == 1 and "reached the target" in out.out
+
+
+@pytest.mark.parametrize(
+    ("hyper", "message"),
+    [
+        ({"lr": 1e-4, "weight_decay": 0.01}, "the target is 0.96"),  # too timid for 10 epochs
+        ({"lr": 0.01, "weight_decay": 0.0}, "positive finite number"),
+        ({"lr": 0.01}, "exactly the keys"),
+        ({"lr": 0.01, "weight_decay": 200.0}, "below 1"),
+        ({"lr": 5.0, "weight_decay": 0.01}, "Hint:"),  # diverges or ends near chance
+    ],
+)
+def test_check_training_rejects_with_a_message(hyper, message, capsys):
+    from adam_edu.checks import check_training
+
+    with pytest.raises(AssertionError, match=message) as info:
+        check_training(optimizer_step(AdamW), hyper)
+    assert "Case:" in str(info.value) and "Hint:" in str(info.value)
+    assert capsys.readouterr().err == ""
+
+
+def test_check_training_names_a_stub():
+    from adam_edu.checks import check_training
+
+    def adamw_step(theta, g, m, v, t, lr=1e-3, weight_decay=1e-2):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="adamw_step is not implemented yet"):
+        check_training(adamw_step, {"lr": 0.01, "weight_decay": 0.01})

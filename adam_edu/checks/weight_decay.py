@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._harness import STUB_MESSAGE, fail, fmt, name_of, quiet, require_callable
+from ._harness import STUB_MESSAGE, call, fail, fmt, name_of, quiet, require_callable
 from ._steps import Mistake, StepContract, check_step
 
 
@@ -296,13 +296,16 @@ TRAINING_TARGET = 0.96  # test accuracy on the 500 held-out digits
 def check_training(step_fn: Any, hyperparameters: Any, seed: int = 0, target: float = TRAINING_TARGET) -> None:
     """Train the course's MLP with ``step_fn`` and ``hyperparameters``; the test accuracy must reach ``target``.
 
-    ``hyperparameters`` is a dict with ``lr`` and a positive ``weight_decay``, passed to
+    ``hyperparameters`` is a dict with ``lr`` and a positive ``weight_decay`` (or a function of no
+    arguments that returns one, such as the exercise's ``digits_hyperparameters``), passed to
     :func:`adam_edu.mlp.train` (10 epochs, minibatches of 64, the fixed split of the digits). ``seed``
     changes the initial weights and the order of the minibatches. Needs scikit-learn (for the digits).
     """
     from ..mlp import N_TEST, train
 
-    require_callable("check_training", step_fn, "check_training(adamw_step, digits_hyperparameters())")
+    require_callable("check_training", step_fn, "check_training(adamw_step, digits_hyperparameters)")
+    if callable(hyperparameters):
+        hyperparameters = call(hyperparameters, (), {}, "calling it with no arguments")
     case = f"train(your step function, {hyperparameters!r}, epochs={TRAINING_EPOCHS}, seed={seed})"
     if not isinstance(hyperparameters, dict) or set(hyperparameters) != {"lr", "weight_decay"}:
         fail(
@@ -355,7 +358,7 @@ def check_training(step_fn: Any, hyperparameters: Any, seed: int = 0, target: fl
             "if the loss falls slowly, raise lr (try 1e-3 to 3e-2); if it jumps about or rises, lower it. A large "
             "weight_decay pulls the weights to 0 and the loss stays high: try 1e-4 to 1e-1.",
         )
-    print(
-        f"Training reached a test accuracy of {result.test_accuracy:.3f} (target {target:g}) in "
-        f"{TRAINING_EPOCHS} epochs with {hyperparameters}."
+    print(  # the accuracy itself is not printed: its last digit may differ from one CPU to another
+        f"Training reached the target: test accuracy at least {target:g} after {TRAINING_EPOCHS} epochs "
+        f"with {hyperparameters}."
     )
