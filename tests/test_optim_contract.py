@@ -18,16 +18,21 @@ import pytest
 import adam_edu.optim as optim
 from adam_edu.optim import (
     SGD,
+    AdaDelta,
+    Adafactor,
     AdaGrad,
     Adam,
     AdaMax,
     AdamW,
     AMSGrad,
+    Lion,
     Momentum,
     NAdam,
     Nesterov,
     RAdam,
     RMSProp,
+    RMSPropMomentum,
+    Yogi,
 )
 
 # The paper's defaults (Adam, AdaMax: Kingma & Ba; the rest: their papers / torch.optim).
@@ -43,6 +48,11 @@ DEFAULTS = {
     AdamW: {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
     NAdam: {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0, "momentum_decay": 4e-3},
     RAdam: {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
+    AdaDelta: {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
+    RMSPropMomentum: {"lr": 0.01, "beta2": 0.99, "momentum": 0.9, "eps": 1e-8},
+    Lion: {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},
+    Yogi: {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3, "bias_correction": False},
+    Adafactor: {"lr": 1e-2, "beta2_decay": -0.8, "eps1": None, "eps2": 1e-3, "d": 1.0, "weight_decay": 0.0},
 }
 
 # Non-default values for every hyperparameter, all valid.
@@ -58,6 +68,11 @@ CUSTOM = {
     AdamW: {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.3},
     NAdam: {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.1, "momentum_decay": 0.01},
     RAdam: {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.1},
+    AdaDelta: {"lr": 0.5, "rho": 0.95, "eps": 1e-4, "weight_decay": 0.1},
+    RMSPropMomentum: {"lr": 0.002, "beta2": 0.9, "momentum": 0.5, "eps": 1e-6},
+    Lion: {"lr": 3e-3, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.1},
+    Yogi: {"lr": 0.02, "beta1": 0.5, "beta2": 0.99, "eps": 1e-6, "bias_correction": True},
+    Adafactor: {"lr": 0.05, "beta2_decay": -0.5, "eps1": 1e-20, "eps2": 1e-2, "d": 2.0, "weight_decay": 0.1},
 }
 
 # The state's array fields (the rest of a state is t, or NAdam's float mu_product).
@@ -73,7 +88,24 @@ STATE_ARRAYS = {
     AdamW: ["m", "v"],
     NAdam: ["m", "v"],
     RAdam: ["m", "v"],
+    AdaDelta: ["v", "delta_sq"],
+    RMSPropMomentum: ["v", "velocity"],
+    Lion: ["m"],
+    Yogi: ["m", "v"],
+    Adafactor: ["row_var", "col_var", "variance"],  # factored shapes: see state_shapes
 }
+
+
+def state_shapes(cls, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    """The shape of each array in the state for parameters of ``shape``: the parameters' own shape, but
+    for Adafactor, whose state is factored over the last two axes when there are two or more (torch's
+    shapes ``(..., n, 1)`` and ``(..., 1, m)``) and is a full ``variance`` otherwise."""
+    if cls is not Adafactor:
+        return dict.fromkeys(STATE_ARRAYS[cls], shape)
+    if len(shape) < 2:
+        return {"variance": shape}
+    return {"row_var": (*shape[:-1], 1), "col_var": (*shape[:-2], 1, shape[-1])}
+
 
 CLASSES = list(DEFAULTS)
 ids = [cls.__name__ for cls in CLASSES]
@@ -153,6 +185,26 @@ def test_torch_defaults_are_ours_where_torch_has_the_same_optimizer():
     assert (RMSProp().lr, RMSProp().beta2, RMSProp().eps) == (rmsprop["lr"], rmsprop["alpha"], rmsprop["eps"])
 
 
+def test_torch_defaults_are_ours_for_adadelta_adafactor_and_rmsprop_with_momentum():
+    torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU)")
+
+    def torch_defaults(torch_cls):
+        return {n: p.default for n, p in inspect.signature(torch_cls).parameters.items()}
+
+    adadelta = torch_defaults(torch.optim.Adadelta)
+    assert DEFAULTS[AdaDelta] == {name: adadelta[name] for name in ("lr", "rho", "eps", "weight_decay")}
+    adafactor = torch_defaults(torch.optim.Adafactor)
+    assert adafactor["eps"] == (Adafactor().eps1, Adafactor().eps2)
+    assert {name: adafactor[name] for name in ("lr", "beta2_decay", "d", "weight_decay")} == {
+        name: getattr(Adafactor(), name) for name in ("lr", "beta2_decay", "d", "weight_decay")
+    }
+    rmsprop = torch_defaults(torch.optim.RMSprop)  # all but momentum, which is 0 in torch (plain RMSProp)
+    ours = RMSPropMomentum()
+    assert (ours.lr, ours.beta2, ours.eps) == (rmsprop["lr"], rmsprop["alpha"], rmsprop["eps"])
+    assert rmsprop["momentum"] == 0 and ours.momentum == 0.9
+    assert not hasattr(torch.optim, "Lion") and not hasattr(torch.optim, "Yogi")  # tested against the papers
+
+
 @pytest.mark.parametrize("opt", optimizers())
 def test_optimizers_are_immutable(opt):
     for name in DEFAULTS[type(opt)]:
@@ -211,13 +263,16 @@ def test_the_same_inputs_give_the_same_outputs(opt):
 def test_any_shape_works_and_is_kept(opt, shape):
     theta = np.asarray(np.random.default_rng(3).standard_normal(shape))
     state = opt.init(theta)
-    for name in STATE_ARRAYS[type(opt)]:
-        np.testing.assert_array_equal(getattr(state, name), np.zeros(shape))
+    shapes = state_shapes(type(opt), shape)
+    for name, state_shape in shapes.items():
+        np.testing.assert_array_equal(getattr(state, name), np.zeros(state_shape))
+    unused = set(STATE_ARRAYS[type(opt)]) - set(shapes)  # Adafactor's fields that this shape does not use
     for g in gradients(shape, steps=10, seed=3):
         theta, state = opt.step(theta, g, state)
         assert np.shape(theta) == shape
-        for name in STATE_ARRAYS[type(opt)]:
-            assert np.shape(getattr(state, name)) == shape
+        for name, state_shape in shapes.items():
+            assert np.shape(getattr(state, name)) == state_shape
+        assert all(getattr(state, name) is None for name in unused)
     assert np.all(np.isfinite(theta))
 
 
@@ -235,12 +290,13 @@ def test_a_python_float_parameter_is_a_0d_array(opt):
 def test_dtype_of_theta_is_kept_in_theta_and_state(opt, dtype):
     theta = np.random.default_rng(4).standard_normal((2, 5)).astype(dtype)
     state = opt.init(theta)
-    for name in STATE_ARRAYS[type(opt)]:
+    names = list(state_shapes(type(opt), theta.shape))
+    for name in names:
         assert getattr(state, name).dtype == dtype, name
     for g in gradients((2, 5), steps=10, seed=4, dtype=np.float64):  # float64 gradients, cast to theta's dtype
         theta, state = opt.step(theta, g, state)
         assert theta.dtype == dtype
-        for name in STATE_ARRAYS[type(opt)]:
+        for name in names:
             assert getattr(state, name).dtype == dtype, name
 
 

@@ -23,6 +23,11 @@ Convention mapping (ours -> torch), where names differ:
   torch's ``momentum_buffer`` (torch sets it to g_1 on the first step, which equals our b_1 = mu * 0 + g_1).
 - ``Nesterov`` -> ``torch.optim.SGD(..., nesterov=True)``.
 - ``AdaGrad`` -> ``torch.optim.Adagrad`` with ``lr_decay=0`` and ``initial_accumulator_value=0``; ``sum_sq`` -> ``sum``.
+- ``AdaDelta`` -> ``torch.optim.Adadelta`` (same names); ``v`` -> ``square_avg``, ``delta_sq`` -> ``acc_delta``.
+- ``RMSPropMomentum(beta2=b, momentum=mu)`` -> ``torch.optim.RMSprop(alpha=b, momentum=mu)``; ``velocity`` ->
+  ``momentum_buffer``.
+- ``Adafactor(eps1=e1, eps2=e2)`` -> ``torch.optim.Adafactor(eps=(e1, e2))``; the state keeps torch's names and
+  shapes (``row_var``, ``col_var`` for ndim >= 2, ``variance`` below; the fields a shape does not use are None).
 - ``AdaMax`` (paper: ``u = max(beta2 u, |g|)``) -> ``torch.optim.Adamax`` with ``eps=0``; torch puts eps
   inside the max (``max(beta2 u, |g| + eps)``), see the Adamax tests at the end.
 - ``weight_decay`` of Adam, AMSGrad, NAdam, RAdam, AdaMax: L2 added to the gradient, as torch's default
@@ -43,6 +48,8 @@ import pytest
 
 from adam_edu.optim import (
     SGD,
+    AdaDelta,
+    Adafactor,
     AdaGrad,
     Adam,
     AdaMax,
@@ -53,6 +60,7 @@ from adam_edu.optim import (
     Nesterov,
     RAdam,
     RMSProp,
+    RMSPropMomentum,
 )
 
 torch = pytest.importorskip(
@@ -145,6 +153,7 @@ def as_numpy(value) -> np.ndarray:
 
 # (case id, our optimizer, torch constructor, {our state field: torch state key})
 MOMENTS = {"m": "exp_avg", "v": "exp_avg_sq"}
+ADAFACTOR = {"row_var": "row_var", "col_var": "col_var", "variance": "variance"}  # per shape: see assert_same_run
 CASES = [
     # Adam: Algorithm 1, eps added to sqrt(v_hat) in both.
     ("adam-defaults", Adam(), lambda p: torch.optim.Adam(p), MOMENTS),
@@ -253,6 +262,42 @@ CASES = [
         lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.3, nesterov=True),
         {"velocity": "momentum_buffer"},
     ),
+    # AdaDelta: Zeiler's Algorithm 1 times torch's lr, eps under both square roots, L2 added to the gradient.
+    ("adadelta-defaults", AdaDelta(), lambda p: torch.optim.Adadelta(p), {"v": "square_avg", "delta_sq": "acc_delta"}),
+    (
+        "adadelta-l2",
+        AdaDelta(lr=0.5, rho=0.95, eps=1e-4, weight_decay=0.1),
+        lambda p: torch.optim.Adadelta(p, lr=0.5, rho=0.95, eps=1e-4, weight_decay=0.1),
+        {"v": "square_avg", "delta_sq": "acc_delta"},
+    ),
+    # RMSProp with momentum on the rescaled gradient: torch's RMSprop(momentum > 0), our beta2 is its alpha.
+    (
+        "rmsprop-momentum-defaults",
+        RMSPropMomentum(),
+        lambda p: torch.optim.RMSprop(p, momentum=0.9),
+        {"v": "square_avg", "velocity": "momentum_buffer"},
+    ),
+    (
+        "rmsprop-momentum-custom",
+        RMSPropMomentum(lr=0.002, beta2=0.9, momentum=0.5, eps=1e-6),
+        lambda p: torch.optim.RMSprop(p, lr=0.002, alpha=0.9, eps=1e-6, momentum=0.5),
+        {"v": "square_avg", "velocity": "momentum_buffer"},
+    ),
+    # Adafactor: factored over the last two axes of a matrix, a full variance for a vector; eps1=None is
+    # the dtype's machine epsilon in both; decoupled decay theta *= 1 - lr * weight_decay.
+    ("adafactor-defaults", Adafactor(), lambda p: torch.optim.Adafactor(p), ADAFACTOR),
+    (
+        "adafactor-decay",
+        Adafactor(weight_decay=0.1),
+        lambda p: torch.optim.Adafactor(p, weight_decay=0.1),
+        ADAFACTOR,
+    ),
+    (
+        "adafactor-custom",
+        Adafactor(lr=0.5, beta2_decay=-0.5, eps1=1e-3, eps2=1e-2, d=2.0, weight_decay=0.3),
+        lambda p: torch.optim.Adafactor(p, lr=0.5, beta2_decay=-0.5, eps=(1e-3, 1e-2), d=2.0, weight_decay=0.3),
+        ADAFACTOR,
+    ),
     # AdaMax with eps = 0: torch's max(beta2 u, |g| + 0) is the paper's max(beta2 u, |g|).
     (
         "adamax-eps0",
@@ -293,6 +338,9 @@ def assert_same_run(run: Lockstep, fields: dict[str, str]) -> None:
     if "step" in run.torch_state:  # torch.optim.SGD keeps no step count
         assert int(as_numpy(run.torch_state["step"])) == STEPS
     for ours_name, torch_name in fields.items():
+        if torch_name not in run.torch_state:  # Adafactor keeps either the factors or the full variance
+            assert getattr(run.state, ours_name) is None, f"state {ours_name} should be None"
+            continue
         floor = MOMENT_FLOOR * run.largest_grad if ours_name in SIGNED_FIELDS else 0.0
         expected = as_numpy(run.torch_state[torch_name])
         assert_close(getattr(run.state, ours_name), expected, floor, f"state {ours_name}")
@@ -344,6 +392,9 @@ def test_every_optimizer_class_is_compared_with_torch():
         "AdamW",
         "NAdam",
         "RAdam",
+        "AdaDelta",
+        "RMSPropMomentum",
+        "Adafactor",
     }
 
 
@@ -369,6 +420,8 @@ def test_weight_decay_paths_change_the_run():
         (NAdam(lr=0.01), NAdam(lr=0.01, weight_decay=0.1)),
         (RAdam(lr=0.01), RAdam(lr=0.01, weight_decay=0.1)),
         (AdaMax(lr=0.01), AdaMax(lr=0.01, weight_decay=0.1)),
+        (AdaDelta(), AdaDelta(weight_decay=0.1)),
+        (Adafactor(lr=0.05), Adafactor(lr=0.05, weight_decay=0.3)),
     ]:
         gap = np.abs(run_ours(plain, theta0, grad)[-1] - run_ours(decayed, theta0, grad)[-1])
         assert gap.max() > 1e-3, type(plain).__name__
@@ -437,3 +490,51 @@ def test_torch_adamax_with_default_eps_differs_from_the_paper_on_tiny_gradients(
     relative = np.abs(steps_torch - steps_ours) / np.abs(steps_ours)
     assert 1e-3 < np.median(relative) < 0.05
     assert np.all(np.abs(steps_torch) <= np.abs(steps_ours))  # |g| + eps in the max only shrinks the step
+
+
+# --- Adafactor: what the factored state is, on more shapes ---------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (1, 6), (5, 1), ()], ids=str)
+def test_adafactor_matches_torch_on_batches_of_matrices_thin_matrices_and_scalars(shape):
+    """A 3-D tensor is factored over its last two axes (a batch of 3x4 matrices); a 1x6 or 5x1 matrix
+    is still factored; a 0-d parameter keeps a full variance, like a vector."""
+    seed = 31 + len(shape)
+    theta0 = np.asarray(np.random.default_rng(seed).standard_normal(shape))
+    run = run_lockstep(
+        Adafactor(weight_decay=0.1),
+        lambda p: torch.optim.Adafactor(p, weight_decay=0.1),
+        theta0,
+        gradient_source("noise", shape, seed),
+    )
+    assert_same_run(run, ADAFACTOR)
+    factored = len(shape) >= 2
+    assert (run.state.variance is None) == factored and (run.state.row_var is not None) == factored
+
+
+def test_adafactor_keeps_n_plus_m_floats_for_an_n_by_m_matrix_as_torch_does():
+    from adam_edu.optim.adafactor import state_floats
+
+    theta0 = np.random.default_rng(41).standard_normal((40, 25))
+    run = run_lockstep(Adafactor(), lambda p: torch.optim.Adafactor(p), theta0, gradient_source("noise", (40, 25), 41))
+    torch_floats = sum(v.numel() for k, v in run.torch_state.items() if k != "step")
+    assert state_floats(run.state) == torch_floats == 40 + 25
+    assert state_floats(Adafactor().init(np.zeros(7))) == 7
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (Adafactor(beta2_decay=-0.8), {"beta2_decay": -0.7}),
+        (Adafactor(eps2=1e-3), {"eps": (None, 2e-3)}),  # matters where RMS(theta) < eps2
+        (Adafactor(eps1=None), {"eps": (1e-3, 1e-3)}),  # matters where sqrt(V) < eps1
+    ],
+    ids=["beta2_decay", "eps2", "eps1"],
+)
+def test_the_adafactor_comparison_catches_a_wrong_hyperparameter(ours, theirs):
+    shape = (7,)  # unfactored: a coordinate's V is its own, so the tiny ones have sqrt(V) < eps1
+    theta0 = 1e-3 * np.random.default_rng(42).standard_normal(shape)  # RMS(theta) near eps2
+    grad = gradient_source("noise", shape, 42)  # scales down to 1e-6, below eps1 = 1e-3
+    run = run_lockstep(ours, lambda p: torch.optim.Adafactor(p, **theirs), theta0, grad)
+    with pytest.raises(AssertionError, match="differ beyond rtol"):
+        assert_same_run(run, ADAFACTOR)

@@ -8,32 +8,43 @@ Every optimizer is an immutable object holding validated hyperparameters, with t
 
 From gradient descent to Adam and what came after: :class:`SGD`, :class:`Momentum`, :class:`Nesterov`,
 :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`, :class:`AdaMax`, :class:`AMSGrad`, :class:`AdamW`,
-:class:`NAdam`, :class:`RAdam`.
+:class:`NAdam`, :class:`RAdam`; and beside them :class:`AdaDelta`, :class:`RMSPropMomentum`, :class:`Lion`,
+:class:`Yogi`, :class:`Adafactor` (with :func:`~adam_edu.optim.adafactor.state_floats`).
 """
 
+from .adadelta import AdaDelta
+from .adafactor import Adafactor
 from .adagrad import AdaGrad
 from .adam import Adam
 from .adamax import AdaMax
 from .adamw import AdamW
 from .amsgrad import AMSGrad
 from .base import Optimizer
+from .lion import Lion
 from .momentum import Momentum, Nesterov
 from .nadam import NAdam
 from .radam import RAdam
 from .rmsprop import RMSProp
+from .rmsprop_momentum import RMSPropMomentum
 from .sgd import SGD
+from .yogi import Yogi
 
 __all__ = [
     "SGD",
     "AMSGrad",
+    "AdaDelta",
     "AdaGrad",
     "AdaMax",
+    "Adafactor",
     "Adam",
     "AdamW",
+    "Lion",
     "Momentum",
     "NAdam",
     "Nesterov",
     "Optimizer",
     "RAdam",
     "RMSProp",
+    "RMSPropMomentum",
+    "Yogi",
 ]
