@@ -5,7 +5,7 @@ is executed)::
 
     OUTDIR/index.html                    links to everything below
     OUTDIR/cheatsheet.html, .pdf         Adam on one A4 page
-    OUTDIR/adam-edu-series.pdf           the series 00-09 in one PDF, one bookmark per notebook
+    OUTDIR/adam-edu-series.pdf           the series 00-10 in one PDF, one bookmark per notebook
     OUTDIR/notebooks/NAME.html, .pdf     each notebook in notebooks/ (the series and the playground)
     OUTDIR/notebooks/labs/NAME.html, .pdf
 
