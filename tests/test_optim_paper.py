@@ -1,4 +1,5 @@
-"""Adam and AdaMax against the paper's pseudocode, written out plainly: one coordinate at a time, Python floats.
+"""Adam and AdaMax (and Lion, Yogi) against the papers' pseudocode, written out plainly: one coordinate at a
+time, Python floats.
 
 The references below copy Kingma & Ba (arXiv:1412.6980) Algorithm 1 (Adam) and Algorithm 2 /
 Section 7.1 (AdaMax) line by line, with no numpy in the update, so they share no code with
@@ -10,7 +11,10 @@ own moments for all 500 steps. Only theta is shared: with gradients that depend 
 minimum amplifies last-digit differences chaotically, and independent runs would part after ~50 steps
 for no fault of either.
 
-The last tests check that the comparison would catch the bugs other courses shipped
+Lion is Chen et al.'s Program 1 (arXiv:2302.06675), Yogi Zaheer et al.'s Algorithm 2 (NeurIPS 2018), with
+and without Adam's bias correction (d2l's variant); torch 2.13 has neither.
+
+The last Adam tests check that the comparison would catch the bugs other courses shipped
 (ADAM_REFERENCE section 5): each bug, put into the reference, breaks the comparison.
 """
 
@@ -22,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from adam_edu.optim import Adam, AdaMax
+from adam_edu.optim import Adam, AdaMax, Lion, Yogi
 
 STEPS = 500
 RTOL = 1e-12
@@ -215,3 +219,167 @@ def test_the_paper_comparison_catches_the_classic_bug(bug):
         assert_same_steps(*run_lockstep(Adam(), buggy, theta0, grad)[:3])
     # and without the bug, the same comparison passes
     assert_same_steps(*run_lockstep(Adam(), PaperAdam(1e-3, 0.9, 0.999, 1e-8), theta0, grad)[:3])
+
+
+# --- Lion: Program 1 of Chen et al. (2023) ------------------------------------------------------------
+
+
+def sign(x: float) -> float:
+    return 0.0 if x == 0 else math.copysign(1.0, x)
+
+
+class PaperLion:
+    """Program 1, in its order: the update from the *old* momentum, then the momentum, then the decay."""
+
+    def __init__(self, lr, beta1, beta2, wd):
+        self.lr, self.beta1, self.beta2, self.wd = lr, beta1, beta2, wd
+
+    def init(self, n: int) -> dict:
+        return {"t": 0, "m": [0.0] * n}
+
+    def step(self, weight: list[float], gradient: list[float], state: dict) -> list[float]:
+        state["t"] += 1
+        momentum, weight = state["m"], list(weight)
+        for i in range(len(weight)):
+            update = self.beta1 * momentum[i] + (1 - self.beta1) * gradient[i]  # interp(gradient, momentum, beta1)
+            update = sign(update)
+            momentum[i] = self.beta2 * momentum[i] + (1 - self.beta2) * gradient[i]
+            weight_decay = weight[i] * self.wd
+            update = update + weight_decay
+            update = update * self.lr
+            weight[i] = weight[i] - update
+        return weight
+
+
+LION_SETTINGS = [
+    {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},  # the paper's defaults
+    {"lr": 3e-3, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.1},
+    {"lr": 1e-2, "beta1": 0.0, "beta2": 0.999, "weight_decay": 1.0},
+]
+
+
+@pytest.mark.parametrize("kind", ["noise", "linear"])
+@pytest.mark.parametrize("shape", [(3, 4), (6,)], ids=str)
+@pytest.mark.parametrize("settings", LION_SETTINGS, ids=["defaults", "decay", "beta1=0-strong-decay"])
+def test_lion_is_program_1_for_500_steps(settings, shape, kind):
+    theta0 = np.random.default_rng(11).standard_normal(shape)
+    grad = gradients(kind, shape, seed=len(shape) + 10 * LION_SETTINGS.index(settings) + 2)
+    reference = PaperLion(*settings.values())
+    before, ours, theirs, state, reference_state = run_lockstep(Lion(**settings), reference, theta0, grad)
+    assert_same_steps(before, ours, theirs)
+    assert state.t == reference_state["t"] == STEPS
+    m = reference_state["m"]
+    np.testing.assert_allclose(state.m.ravel(), m, rtol=RTOL, atol=1e-15 * np.abs(m).max())
+
+
+def test_lion_steps_are_lr_times_sign_and_the_kept_momentum_uses_beta2():
+    """Without decay every coordinate moves by exactly lr; m is the beta2 average, not the beta1 one."""
+    opt = Lion(lr=0.01, beta1=0.9, beta2=0.99)
+    grads = gradients("noise", (5,), seed=12)
+    theta, state = np.zeros(5), opt.init(np.zeros(5))
+    for k in range(50):
+        new, state = opt.step(theta, grads(theta, k), state)
+        np.testing.assert_allclose(np.abs(new - theta), 0.01, rtol=1e-10)
+        theta = new
+    expected = sum(0.01 * 0.99 ** (49 - k) * grads(None, k) for k in range(50))
+    np.testing.assert_allclose(state.m, expected, rtol=1e-10)
+
+
+# --- Yogi: Algorithm 2 of Zaheer et al. (2018), and d2l's bias-corrected variant --------------------------
+
+
+class PaperYogi:
+    """Algorithm 2 (m_0 = v_0 = 0); ``bias_correction`` divides as Adam does (d2l's variant)."""
+
+    def __init__(self, lr, beta1, beta2, eps, bias_correction):
+        self.lr, self.beta1, self.beta2, self.eps, self.bias_correction = lr, beta1, beta2, eps, bias_correction
+
+    def init(self, n: int) -> dict:
+        return {"t": 0, "m": [0.0] * n, "v": [0.0] * n}
+
+    def step(self, theta: list[float], g: list[float], state: dict) -> list[float]:
+        state["t"] = t = state["t"] + 1
+        m, v, theta = state["m"], state["v"], list(theta)
+        for i in range(len(theta)):
+            m[i] = self.beta1 * m[i] + (1 - self.beta1) * g[i]
+            v[i] = v[i] - (1 - self.beta2) * sign(v[i] - g[i] ** 2) * g[i] ** 2
+            if self.bias_correction:
+                m_hat, v_hat = m[i] / (1 - self.beta1**t), v[i] / (1 - self.beta2**t)
+            else:
+                m_hat, v_hat = m[i], v[i]
+            theta[i] = theta[i] - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        return theta
+
+
+YOGI_SETTINGS = [
+    {"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},  # the paper's defaults
+    {"lr": 0.05, "beta1": 0.5, "beta2": 0.99, "eps": 1e-6},
+    {"lr": 0.01, "beta1": 0.0, "beta2": 0.9, "eps": 0.0},
+]
+
+
+@pytest.mark.parametrize("bias_correction", [False, True], ids=["algorithm-2", "d2l-corrected"])
+@pytest.mark.parametrize("kind", ["noise", "linear"])
+@pytest.mark.parametrize("shape", [(3, 4), (6,)], ids=str)
+@pytest.mark.parametrize("settings", YOGI_SETTINGS, ids=["defaults", "fast", "beta1=0-eps=0"])
+def test_yogi_is_algorithm_2_for_500_steps(settings, shape, kind, bias_correction):
+    theta0 = np.random.default_rng(13).standard_normal(shape)
+    grad = gradients(kind, shape, seed=len(shape) + 10 * YOGI_SETTINGS.index(settings) + 3)
+    opt = Yogi(**settings, bias_correction=bias_correction)
+    reference = PaperYogi(*settings.values(), bias_correction)
+    before, ours, theirs, state, reference_state = run_lockstep(opt, reference, theta0, grad)
+    assert_same_steps(before, ours, theirs)
+    assert state.t == reference_state["t"] == STEPS
+    m, v = reference_state["m"], reference_state["v"]
+    np.testing.assert_allclose(state.m.ravel(), m, rtol=RTOL, atol=1e-15 * np.abs(m).max())
+    np.testing.assert_allclose(state.v.ravel(), v, rtol=1e-10, atol=0)  # additive updates: v may cancel a little
+
+
+def test_the_yogi_variants_differ():
+    """The comparison above would notice a bias_correction flag that does nothing."""
+    grad = gradients("noise", (6,), seed=14)
+    theta0 = np.zeros(6)
+    with pytest.raises(AssertionError, match="steps differ"):
+        assert_same_steps(*run_lockstep(Yogi(), PaperYogi(1e-2, 0.9, 0.999, 1e-3, True), theta0, grad)[:3])
+
+
+def v_increments(opt, grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """v_{t-1} and v_t - v_{t-1} for each step."""
+    theta, state, before, increments = np.zeros_like(grads[0]), opt.init(grads[0]), [], []
+    for g in grads:
+        theta, new = opt.step(theta, g, state)
+        before.append(state.v)
+        increments.append(new.v - state.v)
+        state = new
+    return np.array(before), np.array(increments)
+
+
+def test_yogi_moves_v_by_1_minus_beta2_times_g_squared_adam_by_a_fraction_of_the_gap():
+    """|v_t - v_{t-1}| = (1-beta2) g_t^2 for Yogi, (1-beta2) |g_t^2 - v_{t-1}| for Adam, step after step."""
+    rng = np.random.default_rng(15)
+    grads = 10.0 ** rng.uniform(-3, 3, size=(200, 8)) * rng.standard_normal((200, 8))
+    for bias_correction in (False, True):
+        v_before, dv = v_increments(Yogi(beta2=0.99, bias_correction=bias_correction), grads)
+        assert_increments(dv, 0.01 * grads**2, v_before)
+    v_before, dv = v_increments(Adam(beta2=0.99), grads)
+    assert_increments(dv, 0.01 * np.abs(grads**2 - v_before), v_before)
+    # and the two laws differ on these gradients: Yogi's increments are not Adam's
+    assert np.median(np.abs(np.abs(dv) / (0.01 * grads**2) - 1)) > 0.1
+
+
+def assert_increments(dv: np.ndarray, expected: np.ndarray, v_before: np.ndarray) -> None:
+    """|dv| = expected to rtol 1e-9, with a floor of a few ulps of v: v_t - v_{t-1} is found by subtraction."""
+    bad = np.abs(np.abs(dv) - expected) > 1e-9 * expected + 1e-15 * np.maximum(v_before, expected)
+    assert not bad.any(), f"{bad.sum()} increments differ, first at (step, index) {np.argwhere(bad)[0].tolist()}"
+
+
+def test_after_a_spike_yogi_keeps_v_while_adam_forgets_it_by_beta2_per_step():
+    """One g = 1e3, then 1000 steps of g = 1e-3 (defaults): Adam's v decays to ~beta2^1000 of its peak, so
+    its effective step alpha/sqrt(v) grows; Yogi's v falls by (1-beta2) g^2 = 1e-9 a step and stays put."""
+    grads = np.array([[1e3]] + [[1e-3]] * 1000)
+    yogi_v = np.cumsum(v_increments(Yogi(), grads)[1][:, 0])
+    adam_v = np.cumsum(v_increments(Adam(), grads)[1][:, 0])
+    assert yogi_v[0] == adam_v[0] == pytest.approx(1e3, rel=1e-12)  # the same first step: v_1 = (1-beta2) g^2
+    np.testing.assert_allclose(yogi_v[-1], 1e3 - 1000 * 1e-9, rtol=1e-12)
+    np.testing.assert_allclose(adam_v[-1] / adam_v[0], 0.999**1000, rtol=1e-6)
+    assert adam_v[-1] < 0.37 * yogi_v[-1]
