@@ -19,21 +19,28 @@ import pytest
 
 from adam_edu.optim import (
     SGD,
+    AdaDelta,
+    Adafactor,
     AdaGrad,
     Adam,
     AdaMax,
     AdamW,
     AMSGrad,
+    Lion,
     Momentum,
     NAdam,
     Nesterov,
     RAdam,
     RMSProp,
+    RMSPropMomentum,
+    Yogi,
 )
 from adam_edu.optim.validation import check_arrays, check_flag, check_real
 
 UNIT = "[0, 1)"  # decay rates: beta1, beta2, momentum
 NONNEGATIVE = "[0, inf)"  # step sizes, epsilons, decay strengths
+NONPOSITIVE = "(-inf, 0]"  # Adafactor's beta2_decay (as torch: 1 - t**tau must stay in [0, 1))
+AT_LEAST_ONE = "[1, inf)"  # Adafactor's clipping threshold d (as torch)
 
 # Every real hyperparameter: (class, name, symbol, allowed range as the message writes it).
 HYPERPARAMETERS = [
@@ -63,17 +70,42 @@ HYPERPARAMETERS = [
     (AdaMax, "beta2", "β₂", UNIT),
     (AdaMax, "weight_decay", "λ", NONNEGATIVE),
     (NAdam, "momentum_decay", "ψ", NONNEGATIVE),
+    (AdaDelta, "lr", "α", NONNEGATIVE),
+    (AdaDelta, "rho", "ρ", UNIT),
+    (AdaDelta, "eps", "ε", NONNEGATIVE),
+    (AdaDelta, "weight_decay", "λ", NONNEGATIVE),
+    (RMSPropMomentum, "lr", "α", NONNEGATIVE),
+    (RMSPropMomentum, "beta2", "β₂", UNIT),
+    (RMSPropMomentum, "momentum", "μ", UNIT),
+    (RMSPropMomentum, "eps", "ε", NONNEGATIVE),
+    (Lion, "lr", "α", NONNEGATIVE),
+    (Lion, "beta1", "β₁", UNIT),
+    (Lion, "beta2", "β₂", UNIT),
+    (Lion, "weight_decay", "λ", NONNEGATIVE),
+    (Yogi, "lr", "α", NONNEGATIVE),
+    (Yogi, "beta1", "β₁", UNIT),
+    (Yogi, "beta2", "β₂", UNIT),
+    (Yogi, "eps", "ε", NONNEGATIVE),
+    (Adafactor, "lr", "γ", NONNEGATIVE),
+    (Adafactor, "beta2_decay", "τ", NONPOSITIVE),
+    (Adafactor, "eps2", "ε₂", NONNEGATIVE),
+    (Adafactor, "d", "d", AT_LEAST_ONE),
+    (Adafactor, "weight_decay", "λ", NONNEGATIVE),
 ]
 IDS = [f"{cls.__name__}.{name}" for cls, name, _, _ in HYPERPARAMETERS]
 
 OUT_OF_RANGE = {
     UNIT: [-0.1, 1.0, 1.5, -1e-300, math.nan, math.inf, -math.inf, np.float64(1.0)],
     NONNEGATIVE: [-0.1, -1, -1e-300, math.nan, math.inf, -math.inf, np.float32(-1.0)],
+    NONPOSITIVE: [0.5, 1e-300, 1, math.nan, math.inf, -math.inf, np.float64(0.8)],
+    AT_LEAST_ONE: [0.5, 1 - 1e-12, 0, -1.0, math.nan, math.inf, np.float32(0.9)],
 }
 NOT_A_REAL_NUMBER = [True, False, np.True_, "0.1", None, 1j, [0.1], np.array([0.1])]
 ACCEPTED = {
     UNIT: [0, 0.0, 0.5, 1 - 1e-12, np.float32(0.25), Fraction(1, 4)],
     NONNEGATIVE: [0, 0.0, 1e-300, 3, 1e6, np.float64(0.25), Fraction(1, 4)],
+    NONPOSITIVE: [0, -0.0, -0.8, -1e-300, -5, np.float32(-0.5), Fraction(-4, 5)],
+    AT_LEAST_ONE: [1, 1.0, 2.5, 1e6, np.float64(1.5), Fraction(3, 2)],
 }
 
 
@@ -85,12 +117,15 @@ def message_pattern(cls, name: str, symbol: str, bounds: str, value: object) -> 
     )
 
 
+OLD_CLASSES = (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, AdaMax, AMSGrad, AdamW, NAdam, RAdam)
+
+
 def test_the_table_covers_every_real_hyperparameter_of_every_optimizer():
     declared = {
         (cls, field.name)
-        for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, AdaMax, AMSGrad, AdamW, NAdam, RAdam)
+        for cls in (*OLD_CLASSES, AdaDelta, RMSPropMomentum, Lion, Yogi, Adafactor)
         for field in dataclasses.fields(cls)
-        if field.name != "bias_correction"
+        if field.name not in ("bias_correction", "eps1")  # a flag; None or a real (tested below)
     }
     assert declared == {(cls, name) for cls, name, _, _ in HYPERPARAMETERS}
     assert len(HYPERPARAMETERS) == len(set(IDS))
@@ -147,6 +182,62 @@ def test_bias_correction_must_be_a_bool(value):
 def test_bias_correction_accepts_python_and_numpy_bools(value):
     opt = Adam(bias_correction=value)
     assert opt.bias_correction is bool(value)
+
+
+def test_the_new_optimizers_name_their_bad_hyperparameter():
+    with pytest.raises(ValueError) as error:
+        AdaDelta(rho=1.0)
+    assert str(error.value) == "The 'rho' parameter (ρ) of AdaDelta must be a real number in [0, 1). Got 1.0 instead."
+    with pytest.raises(ValueError) as error:
+        Adafactor(beta2_decay=0.5)
+    assert str(error.value) == (
+        "The 'beta2_decay' parameter (τ) of Adafactor must be a real number in (-inf, 0]. Got 0.5 instead."
+    )
+    with pytest.raises(
+        ValueError, match=r"^The 'd' parameter \(d\) of Adafactor .* in \[1, inf\)\. Got 0\.5 instead\.$"
+    ):
+        Adafactor(d=0.5)
+    with pytest.raises(TypeError, match=r"'bias_correction' parameter of Yogi must be True or False\. Got 1 \(int\)"):
+        Yogi(bias_correction=1)
+
+
+@pytest.mark.parametrize("value", [-1e-3, -1, math.nan, math.inf, -math.inf])
+def test_adafactor_eps1_out_of_range_says_none_is_allowed(value):
+    with pytest.raises(ValueError) as error:
+        Adafactor(eps1=value)
+    assert str(error.value) == (
+        "The 'eps1' parameter (ε₁) of Adafactor must be None (machine epsilon) or a real number in [0, inf). "
+        f"Got {value!r} instead."
+    )
+
+
+@pytest.mark.parametrize("value", [True, "1e-30", [1e-30], 1j])
+def test_adafactor_eps1_of_the_wrong_type_raises_type_error(value):
+    with pytest.raises(
+        TypeError, match=r"^The 'eps1' parameter \(ε₁\) of Adafactor must be None .* instead\.$"
+    ) as error:
+        Adafactor(eps1=value)
+    assert f"({type(value).__name__})" in str(error.value)
+
+
+def test_adafactor_eps1_accepts_none_and_reals_and_none_means_machine_epsilon():
+    assert Adafactor().eps1 is None and Adafactor(eps1=None).eps1 is None
+    for value in (0, 1e-30, np.float32(1e-3), Fraction(1, 1000)):
+        assert type(Adafactor(eps1=value).eps1) is float and Adafactor(eps1=value).eps1 == float(value)
+    with pytest.raises(ValueError, match="'eps1'"):
+        dataclasses.replace(Adafactor(), eps1=-1.0)
+    # None is the dtype's machine epsilon: the same steps as passing it, in float64 and float32
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        theta, grads = rng.standard_normal((3, 4)).astype(dtype), 1e-12 * rng.standard_normal((5, 3, 4))
+        runs = []
+        for opt in (Adafactor(), Adafactor(eps1=float(np.finfo(dtype).eps)), Adafactor(eps1=1e-30)):
+            point, state = theta, opt.init(theta)
+            for g in grads:
+                point, state = opt.step(point, g, state)
+            runs.append(point)
+        np.testing.assert_array_equal(runs[0], runs[1])
+        assert np.all(np.isfinite(runs[2])) and not np.array_equal(runs[0], runs[2])  # the paper's 1e-30 differs
 
 
 def test_dataclasses_replace_validates_too():
