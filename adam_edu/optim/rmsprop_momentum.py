@@ -32,7 +32,7 @@ class RMSPropMomentum(Optimizer):
     The momentum accumulates gradients *after* they are divided by :math:`\sqrt{v_t}`, and nothing is
     bias-corrected. Kingma & Ba (Section 5) contrast this with Adam, whose first moment averages the raw
     gradients and is rescaled once, after correction; without correction the early :math:`v_t` is far
-    too small and the first steps far too large (:math:`\sqrt{1/(1-\beta_2)}` times the gradient's sign).
+    too small and the first step is :math:`\alpha/\sqrt{1-\beta_2}` times the gradient's sign (10 α by default).
     ``RMSPropMomentum(lr, beta2, momentum, eps)`` is
     ``torch.optim.RMSprop(lr=lr, alpha=beta2, eps=eps, momentum=momentum)``.
 

@@ -29,9 +29,11 @@ class Yogi(Optimizer):
     ``bias_correction=False`` (the default) is the paper's Algorithm 2: no correction, :math:`v_0 = 0`.
     ``bias_correction=True`` divides as Adam does, :math:`\hat m_t = m_t/(1-\beta_1^t)`,
     :math:`\hat v_t = v_t/(1-\beta_2^t)`, and steps :math:`\alpha\, \hat m_t/(\sqrt{\hat v_t} + \epsilon)`:
-    that is d2l's Yogi (the Yogi part of its Adam section), also from :math:`v_0 = 0`. The authors' TensorFlow code
-    (tensorflow_addons, TensorFlow Federated) uses Adam's correction in the efficient form and starts
-    :math:`v_0` at ``initial_accumulator_value = 1e-6``; neither is what this class does. torch has no Yogi.
+    that is d2l's Yogi (the Yogi part of its Adam section), also from :math:`v_0 = 0`. This class always
+    starts from :math:`v_0 = 0`. TensorFlow's implementations (tensorflow_addons ``Yogi``, TensorFlow
+    Federated ``build_yogi``) start from ``initial_accumulator_value = 1e-6`` instead, and apply Adam's
+    correction in its efficient form, :math:`\alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)`; neither is what this
+    class does. torch has no Yogi.
 
     Parameters
     ----------
