@@ -161,3 +161,47 @@ def test_no_submission_file_is_changed(autograded):
     _, _, digests = autograded
     for path, digest in digests.items():
         assert _digest(path) == digest, f"autograde changed {path}"
+
+
+# Exercise 11 trains a network in its graded cells and runs an ungraded lr x weight-decay grid: autograded in a
+# batch of its own, with the 30 s cell timeout the README's instructor setup uses.
+NETWORK = "ex11_train_a_network"
+NETWORK_EXPECTED = {
+    "correct": (10.0, {"test_adam_l2_step": 4.0, "test_adamw_step": 4.0, "test_training": 2.0}),
+    "blank": (0.0, {"test_adam_l2_step": 0.0, "test_adamw_step": 0.0, "test_training": 0.0}),
+}
+
+
+@pytest.fixture(scope="module")
+def autograded_network(course):
+    pytest.importorskip("sklearn", reason="exercise 11 trains on scikit-learn's digits: pip install scikit-learn")
+    release = json.loads((course / "release" / NETWORK / f"{NETWORK}.ipynb").read_text(encoding="utf-8"))
+    solution = json.loads((ROOT / "solutions" / f"{NETWORK}.ipynb").read_text(encoding="utf-8"))
+    answers = {_grade_id(c): _source(c) for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+    digests = {}
+    for student, filled in {"correct": answers, "blank": {}}.items():
+        nb = copy.deepcopy(release)
+        for cell in nb["cells"]:
+            if _grade_id(cell) in filled:
+                cell["source"] = filled[_grade_id(cell)]
+        path = course / "submitted" / student / NETWORK / f"{NETWORK}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        digests[path] = _digest(path)
+    result = _nbgrader(course, "autograde", NETWORK, "--Execute.timeout=30")
+    return course, result, digests
+
+
+def test_exercise_11_is_autograded_to_the_expected_scores(autograded_network):
+    from nbgrader.api import Gradebook
+
+    course, result, digests = autograded_network
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student, (total, items) in NETWORK_EXPECTED.items():
+            notebook = gradebook.find_submission_notebook(NETWORK, NETWORK, student)
+            scores = {grade.name.removeprefix(f"{NETWORK}_"): grade.score for grade in notebook.grades}
+            assert notebook.max_score == 10.0
+            assert (notebook.score, scores) == (total, items), student
+    for path, digest in digests.items():
+        assert _digest(path) == digest, f"autograde changed {path}"
