@@ -93,27 +93,38 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def autograded(course):
-    release = json.loads((course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
-    solution = json.loads((ROOT / "solutions" / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
-    answers = {_grade_id(c): _source(c) for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+    answers = _answers(ASSIGNMENT)
     submissions = {
         "correct": answers,
         "blank": {},
         "raises": {**answers, f"{ASSIGNMENT}_adam_step": RAISES},
         "loops": {**answers, f"{ASSIGNMENT}_adam_step_efficient": LOOPS},
     }
+    digests = _submit(course, ASSIGNMENT, submissions)
+    result = _nbgrader(course, "autograde", ASSIGNMENT)
+    return course, result, digests
+
+
+def _answers(assignment: str) -> dict[str, str]:
+    """The solution cells of an assignment, by grade id."""
+    solution = json.loads((ROOT / "solutions" / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    return {_grade_id(c): _source(c) for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+
+
+def _submit(course: Path, assignment: str, submissions: dict[str, dict[str, str]]) -> dict[Path, str]:
+    """Write each student's copy of the release with their cells filled in; return each file's digest."""
+    release = json.loads((course / "release" / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
     digests = {}
     for student, filled in submissions.items():
         nb = copy.deepcopy(release)
         for cell in nb["cells"]:
             if _grade_id(cell) in filled:
                 cell["source"] = filled[_grade_id(cell)]
-        path = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
         digests[path] = _digest(path)
-    result = _nbgrader(course, "autograde", ASSIGNMENT)
-    return course, result, digests
+    return digests
 
 
 def test_generate_assignment_releases_exactly_our_exercises(course):
@@ -175,19 +186,7 @@ NETWORK_EXPECTED = {
 @pytest.fixture(scope="module")
 def autograded_network(course):
     pytest.importorskip("sklearn", reason="exercise 11 trains on scikit-learn's digits: pip install scikit-learn")
-    release = json.loads((course / "release" / NETWORK / f"{NETWORK}.ipynb").read_text(encoding="utf-8"))
-    solution = json.loads((ROOT / "solutions" / f"{NETWORK}.ipynb").read_text(encoding="utf-8"))
-    answers = {_grade_id(c): _source(c) for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
-    digests = {}
-    for student, filled in {"correct": answers, "blank": {}}.items():
-        nb = copy.deepcopy(release)
-        for cell in nb["cells"]:
-            if _grade_id(cell) in filled:
-                cell["source"] = filled[_grade_id(cell)]
-        path = course / "submitted" / student / NETWORK / f"{NETWORK}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        digests[path] = _digest(path)
+    digests = _submit(course, NETWORK, {"correct": _answers(NETWORK), "blank": {}})
     result = _nbgrader(course, "autograde", NETWORK, "--Execute.timeout=30")
     return course, result, digests
 
