@@ -34,7 +34,10 @@ class RMSPropMomentum(Optimizer):
     gradients and is rescaled once, after correction; without correction the early :math:`v_t` is far
     too small and the first step is :math:`\alpha/\sqrt{1-\beta_2}` times the gradient's sign (10 α by default).
     ``RMSPropMomentum(lr, beta2, momentum, eps)`` is
-    ``torch.optim.RMSprop(lr=lr, alpha=beta2, eps=eps, momentum=momentum)``.
+    ``torch.optim.RMSprop(lr=lr, alpha=beta2, eps=eps, momentum=momentum)``, torch's default, non-centred form.
+    Kingma & Ba cite Graves (2013) for a version of RMSProp with momentum; Graves's form is not this one: it also
+    subtracts the squared running mean of g under the root (torch's ``centered=True``), with its constant inside the
+    root.
 
     Parameters
     ----------
@@ -50,7 +53,7 @@ class RMSPropMomentum(Optimizer):
     References
     ----------
     Tieleman & Hinton (2012), Coursera "Neural Networks for Machine Learning", Lecture 6.5;
-    Graves, "Generating Sequences With Recurrent Neural Networks", arXiv:1308.0850, Section 4;
+    Graves, "Generating Sequences With Recurrent Neural Networks", arXiv:1308.0850, Section 4, eqs. 38-41 (centred);
     Kingma & Ba, arXiv:1412.6980, Section 5.
 
     Examples
