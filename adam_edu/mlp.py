@@ -300,17 +300,23 @@ def sweep(
     return errors
 
 
-def decay_edge(errors: Any, weight_decays: Any, tolerance: float = 0.05) -> np.ndarray:
+def decay_edge(errors: Any, weight_decays: Any, tolerance: float = 0.05, reference: str = "best") -> np.ndarray:
     """Per row of a :func:`sweep` grid, log10 of the largest decay that costs at most ``tolerance`` test error.
 
-    Scanning each row from the smallest decay, the edge is where the error first rises above the row's
-    best plus ``tolerance``, interpolated linearly in log10(decay) between the two grid points around the
-    crossing; a row that never crosses gets the largest decay of the grid.
+    The cost is measured from the row's best error (``reference="best"``) or from its error at the
+    smallest decay of the grid (``reference="smallest"``: where decay starts to hurt, not fooled by one
+    lucky cell in a noisy row). Scanning each row from the smallest decay, the edge is where the error
+    first rises above the reference plus ``tolerance``, interpolated linearly in log10(decay) between the
+    two grid points around the crossing; a row that never crosses gets the largest decay of the grid.
     """
+    if reference not in ("best", "smallest"):
+        raise ValueError(
+            f"The 'reference' parameter of decay_edge must be 'best' or 'smallest'. Got {reference!r} instead."
+        )
     errors, logs = np.asarray(errors, dtype=float), np.log10(np.asarray(weight_decays, dtype=float))
     edges = np.empty(len(errors))
     for i, row in enumerate(errors):
-        limit = row.min() + tolerance
+        limit = (row.min() if reference == "best" else row[0]) + tolerance
         k = 0
         while k + 1 < len(row) and row[k + 1] <= limit:
             k += 1

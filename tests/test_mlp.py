@@ -175,6 +175,15 @@ def test_decay_edge_interpolates_where_the_error_leaves_the_tolerance():
     np.testing.assert_allclose(edges, [-3 + 0.05 / 0.10, -1.0])
 
 
+def test_decay_edge_from_the_smallest_decay_ignores_one_lucky_cell():
+    decays = [1e-4, 1e-3, 1e-2, 1e-1]
+    errors = [[0.10, 0.02, 0.12, 0.90]]  # a lucky 0.02 at 1e-3: from the best, 0.12 already costs too much
+    np.testing.assert_allclose(decay_edge(errors, decays), [-3 + 0.05 / 0.10])
+    np.testing.assert_allclose(decay_edge(errors, decays, reference="smallest"), [-2 + 0.03 / 0.78])
+    with pytest.raises(ValueError, match=r"'reference'.*'best' or 'smallest'.*Got 'first'"):
+        decay_edge(errors, decays, reference="first")
+
+
 # ------------------------------------------------------------------------------ adam_edu.checks.check_training
 
 
