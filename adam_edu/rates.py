@@ -121,7 +121,8 @@ def optimal_momentum(lambda_min: float, lambda_max: float) -> OptimalSettings:
     :math:`\mu^\star = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2`, rate :math:`(\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
 
     At these settings both ends of the spectrum sit exactly on their critical-damping curves (a double
-    root each), so every eigen-direction contracts by :math:`\sqrt{\mu^\star}`.
+    root each), so in the long run every eigen-direction contracts by :math:`\sqrt{\mu^\star}` per step; at the
+    two ends the double root adds a factor :math:`t` (the error there goes like :math:`t\,(\sqrt{\mu^\star})^t`).
     """
     low, high = _spectrum("optimal_momentum", lambda_min, lambda_max)
     root = math.sqrt(high / low)

@@ -1,10 +1,14 @@
 r"""Learning-rate schedules in plain numpy, and :class:`Scheduled`: any optimizer driven by one.
 
 A schedule is a small frozen dataclass: its fields are validated hyperparameters, and calling it with a step
-number returns the learning rate of that step::
+number returns the learning rate of that step. Below, after a warm-up of 100 updates, the cosine reaches its
+floor at update 100 + 900 + 1 = 1001; update 1000 still runs at 3.0e-09:
 
-    schedule = WarmupThen(100, Cosine(lr=1e-3, total=900))
-    schedule(1), schedule(100), schedule(1000)  # 1e-05, 0.001, 0.0 (up to rounding)
+>>> schedule = WarmupThen(100, Cosine(lr=1e-3, total=900))
+>>> schedule(1), schedule(100), schedule(1001)
+(1e-05, 0.001, 0.0)
+>>> f"{schedule(1000):.1e}"
+'3.0e-09'
 
 **Which t.** ``schedule(t)`` is the rate of the ``t``-th update, counted from 1, the same ``t`` as the
 optimizers' (``state.t + 1`` before the step, ``state.t`` after it), and as :math:`\alpha_t = \alpha/\sqrt t` in
