@@ -513,7 +513,7 @@ def test_adafactor_matches_torch_on_batches_of_matrices_thin_matrices_and_scalar
 
 
 def test_adafactor_keeps_n_plus_m_floats_for_an_n_by_m_matrix_as_torch_does():
-    from adam_edu.optim.adafactor import state_floats
+    from adam_edu.optim.memory import state_floats
 
     theta0 = np.random.default_rng(41).standard_normal((40, 25))
     run = run_lockstep(Adafactor(), lambda p: torch.optim.Adafactor(p), theta0, gradient_source("noise", (40, 25), 41))

@@ -9,7 +9,8 @@ Every optimizer is an immutable object holding validated hyperparameters, with t
 From gradient descent to Adam and what came after: :class:`SGD`, :class:`Momentum`, :class:`Nesterov`,
 :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`, :class:`AdaMax`, :class:`AMSGrad`, :class:`AdamW`,
 :class:`NAdam`, :class:`RAdam`; and beside them :class:`AdaDelta`, :class:`RMSPropMomentum`, :class:`Lion`,
-:class:`Yogi`, :class:`Adafactor` (with :func:`~adam_edu.optim.adafactor.state_floats`).
+:class:`Yogi`, :class:`Adafactor`. :func:`~adam_edu.optim.memory.state_floats` counts the floats any of their
+states keeps.
 """
 
 from .adadelta import AdaDelta

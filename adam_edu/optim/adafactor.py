@@ -23,16 +23,6 @@ class AdafactorState(NamedTuple):
     variance: np.ndarray | None
 
 
-def state_floats(state: AdafactorState) -> int:
-    """The number of floats the state keeps: ``n + m`` for an ``n x m`` matrix (Adam keeps ``2 n m``).
-
-    >>> opt = Adafactor()
-    >>> state_floats(opt.init(np.zeros((1000, 500))))
-    1500
-    """
-    return sum(np.size(x) for x in (state.row_var, state.col_var, state.variance) if x is not None)
-
-
 @dataclasses.dataclass(frozen=True)
 class Adafactor(Optimizer):
     r"""Adafactor without a first moment, in the form of ``torch.optim.Adafactor`` (torch 2.13).
@@ -54,8 +44,8 @@ class Adafactor(Optimizer):
 
     :math:`R_t C_t` is the outer product of an ``n``-vector and an ``m``-vector: the rank-1 estimate of
     the ``n x m`` matrix of :math:`E[g^2]` that keeps its row and column sums; only ``n + m`` floats are
-    stored (:func:`state_floats`). At :math:`t = 1`, :math:`\hat\beta_{21} = 0`, so no bias correction
-    is needed. How torch's (and this) variant differs from Shazeer & Stern's paper:
+    stored (:func:`~adam_edu.optim.memory.state_floats`). At :math:`t = 1`, :math:`\hat\beta_{21} = 0`, so no bias
+    correction is needed. How torch's (and this) variant differs from Shazeer & Stern's paper:
 
     - no first moment (the paper's :math:`\beta_1` option is absent);
     - the relative step size is kept, :math:`\rho_t = \min(\gamma, 1/\sqrt{t})` times the parameter
