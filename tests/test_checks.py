@@ -111,7 +111,7 @@ def test_a_message_names_the_case_the_values_and_a_hint():
     assert message.splitlines()[0] == "adam_step returned a wrong theta."
     assert "Case: t=1 of a run with the defaults" in message
     assert "expected" in message and "got" in message
-    assert "Hint: eps belongs outside the square root" in message
+    assert "Hint: eps is inside the square root" in message and "adds eps outside the square root" in message
 
 
 def test_the_message_never_shows_the_reference_code():

@@ -1,8 +1,8 @@
-"""nbgrader, for real: a throwaway course made from solutions/, released, and four submissions autograded.
+"""nbgrader, for real: a throwaway course made from solutions/, released, and five submissions autograded.
 
 The course has every solution notebook as an assignment. ``nbgrader generate_assignment`` must release
 exactly our exercises (same cells, sources and nbgrader metadata, checksums included; ours add only the
-nbval tag ``raises-exception``). Then four submissions of ex04 (Adam: ``adam_step`` 6 points,
+nbval tag ``raises-exception``). Then five submissions of ex04 (Adam: ``adam_step`` 6 points,
 ``adam_step_efficient`` 4) are autograded in one batch, with a 10 s cell timeout:
 
 ==========  ======================================================  ===============
@@ -12,17 +12,22 @@ correct     the release with the solutions filled in                10 / 10
 blank       the release as it is (stubs)                            0 / 10
 raises      ``adam_step`` raises RuntimeError                       4 / 10 (0 on adam_step)
 loops       ``adam_step_efficient`` never returns (timeout)         6 / 10 (0 on adam_step_efficient)
+uncorrected ``adam_step`` without bias correction                   4 / 10 (0 on adam_step)
 ==========  ======================================================  ===============
 
-The batch must complete and no submitted file may change. Needs the instructors' extra (nbgrader).
+The batch must complete and no submitted file may change. The feedback nbgrader writes for a failed
+check shows the checker's message and the learner's code, not the checker's frames. Needs the
+instructors' extra (nbgrader).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,9 +44,18 @@ EXPECTED = {  # student -> (total, {grade cell: score})
     "blank": (0.0, {"test_adam_step": 0.0, "test_adam_step_efficient": 0.0}),
     "raises": (4.0, {"test_adam_step": 0.0, "test_adam_step_efficient": 4.0}),
     "loops": (6.0, {"test_adam_step": 6.0, "test_adam_step_efficient": 0.0}),
+    "uncorrected": (4.0, {"test_adam_step": 0.0, "test_adam_step_efficient": 4.0}),
 }
 RAISES = """def adam_step(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     raise RuntimeError("something went wrong")
+"""
+UNCORRECTED = """import numpy as np
+
+
+def adam_step(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
 """
 LOOPS = """def adam_step_efficient(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     while True:
@@ -99,6 +113,7 @@ def autograded(course):
         "blank": {},
         "raises": {**answers, f"{ASSIGNMENT}_adam_step": RAISES},
         "loops": {**answers, f"{ASSIGNMENT}_adam_step_efficient": LOOPS},
+        "uncorrected": {**answers, f"{ASSIGNMENT}_adam_step": UNCORRECTED},
     }
     digests = _submit(course, ASSIGNMENT, submissions)
     result = _nbgrader(course, "autograde", ASSIGNMENT)
@@ -161,7 +176,7 @@ def _assert_scores(course: Path, assignment: str, expected: dict) -> None:
             assert (notebook.score, scores) == (total, items), student
 
 
-def test_the_four_submissions_get_the_expected_scores(autograded):
+def test_the_five_submissions_get_the_expected_scores(autograded):
     course, _, _ = autograded
     _assert_scores(course, ASSIGNMENT, EXPECTED)
 
@@ -171,6 +186,18 @@ def test_the_timeout_interrupted_the_endless_loop(autograded):
     nb = json.loads((course / "autograded" / "loops" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     cell = next(c for c in nb["cells"] if _grade_id(c) == f"{ASSIGNMENT}_test_adam_step_efficient")
     assert any(o.get("output_type") == "error" for o in cell["outputs"])
+
+
+def test_the_feedback_shows_the_hint_and_the_learners_code_not_the_checkers_frames(autograded):
+    course, _, _ = autograded
+    result = _nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "uncorrected")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = (course / "feedback" / "uncorrected" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "adam_step returned a wrong theta." in text
+    assert "Hint: m and v are not bias-corrected" in text
+    assert "check_adam_step(adam_step)" in text  # the graded cell's own line
+    assert not re.search(r"adam_edu[/\\]checks|_steps\.py|_harness\.py", text), "the checker's frames are shown"
 
 
 def test_no_submission_file_is_changed(autograded):

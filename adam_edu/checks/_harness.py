@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
+import os
+import re
+import types
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
+
+# pytest leaves out the frames of a module whose globals say so: a learner's failing test shows their own
+# code and the checker's message, not the checker's internals.
+__tracebackhide__ = True
+CHECKS_FOLDER = os.path.dirname(os.path.abspath(__file__))
 
 # Each output may differ from the reference by RTOL times the change the update makes to it, plus a
 # rounding allowance of ROUNDING_ULPS units of the dtype's machine epsilon times its magnitude.
@@ -66,10 +75,22 @@ def call(fn: Callable, args: Sequence[Any], kwargs: dict[str, Any], case: str) -
 
 def _hint_for(exc: Exception) -> str:
     text = str(exc)
+    unexpected = re.search(r"unexpected keyword argument '(\w+)'", text)
+    if isinstance(exc, TypeError) and unexpected:
+        return (
+            f"your function has no parameter `{unexpected.group(1)}`: give it every keyword parameter of the "
+            "contract's signature, with its default (the checker passes the hyperparameters by name)."
+        )
+    if isinstance(exc, TypeError) and "integer scalar arrays" in text:
+        return (
+            "np.max(a, b) takes its second argument b as the axis to reduce along, not as a second array. For "
+            "an elementwise maximum of two arrays use np.maximum(a, b). The traceback above shows the line."
+        )
     if isinstance(exc, ZeroDivisionError):
         return (
-            "something divides by zero. A bias correction 1 - beta**t is zero only when t = 0, and t counts "
-            "updates from 1 (the first call has t=1). The traceback above shows the line."
+            "something divides by zero. A bias correction 1 - beta**t is zero only when t = 0: does your code "
+            "count t from 0 (t - 1 in place of t)? t counts updates from 1 (the first call has t=1). The traceback "
+            "above shows the line."
         )
     if "truth value of an array" in text:
         return (
@@ -158,11 +179,18 @@ def check_array_like(fn_name: str, what: str, value: Any, shape: tuple[int, ...]
         )
     array = np.asarray(value)
     if array.shape != shape:
+        hint = "work elementwise on whole arrays; do not index a single row or element, and do not sum or average."
+        if array.shape == ():
+            hint = (
+                "one number came back where an array was expected: np.max, np.min, np.sum and np.mean reduce a "
+                "whole array (or a list of arrays) to one number. For an elementwise maximum of two arrays use "
+                "np.maximum(a, b); otherwise work elementwise on whole arrays."
+            )
         fail(
             f"{fn_name} returned {what} of shape {array.shape}; it should have the shape of the inputs, {shape}.",
             case,
             "",
-            "work elementwise on whole arrays; do not index a single row or element, and do not sum or average.",
+            hint,
         )
     if array.dtype != dtype:
         fail(
@@ -174,3 +202,58 @@ def check_array_like(fn_name: str, what: str, value: Any, shape: tuple[int, ...]
             "(`math.sqrt(...)`, `(1 - beta2**t) ** 0.5`) and avoid `dtype=float` and `.astype(...)`.",
         )
     return array
+
+
+# ------------------------------------------------------------------------------- what the learner sees
+
+
+def _outside_the_checks(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """``tb`` without the frames of this package's checkers (the learner's own frames and the cell stay)."""
+    kept = []
+    while tb is not None:
+        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(CHECKS_FOLDER + os.sep):
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return trimmed
+
+
+def _render_without_checker_frames(exc: BaseException) -> list[str]:
+    """IPython's usual traceback of ``exc`` and its causes, minus the checker's frames.
+
+    IPython (JupyterLab, nbgrader, nbconvert) calls an exception's ``_render_traceback_`` when it has one.
+    """
+    seen, link = set(), exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = _outside_the_checks(link.__traceback__)
+        link = (
+            link.__cause__ if link.__cause__ is not None else (None if link.__suppress_context__ else link.__context__)
+        )
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython calls this, so it is there
+        shell = None
+    if shell is None:
+        import traceback
+
+        return traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return shell.InteractiveTB.structured_traceback(type(exc), exc, exc.__traceback__)
+
+
+def student_facing(checker: Callable) -> Callable:
+    """Decorate a public checker: its AssertionError shows the message and the learner's frames, not the checker's."""
+
+    @functools.wraps(checker)
+    def wrapper(*args, **kwargs):
+        try:
+            return checker(*args, **kwargs)
+        except AssertionError as exc:
+            exc._render_traceback_ = functools.partial(_render_without_checker_frames, exc)
+            raise
+
+    return wrapper

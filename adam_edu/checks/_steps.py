@@ -18,12 +18,16 @@ inputs; the one that reproduces the learner's output names the hint.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ._harness import call, check_array_like, fail, first_mismatch, quiet, require_callable
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 SHAPES = ((5,), (4, 3), (2, 3, 4))
 REGIMES = ("plain", "tiny", "mixed", "spiky")
@@ -41,14 +45,27 @@ REGIME_HINT = {
     "spiky": "In this case the gradients jump between large and small, so the moving averages shrink between "
     "spikes: check how the state carries over from one step to the next.",
 }
+MAX_COMBINED = 3  # the most mistakes named together
 
 
 @dataclasses.dataclass(frozen=True)
 class Mistake:
-    """A known wrong implementation (reference signature) and the hint to give when it matches."""
+    """A known wrong implementation (reference signature) and the hint to give when it matches.
+
+    ``knobs`` (from :func:`knob`) say how the mistake changes the contract's ``variant``; mistakes that
+    change different knobs combine, so that code with two or three of them gets each one named.
+    ``convention`` is set when the "mistake" is another library's or paper's legitimate form.
+    """
 
     hint: str
     fn: Callable[..., tuple[np.ndarray, ...]]
+    knobs: tuple[tuple[str, Any], ...] = ()
+    convention: bool = False
+
+
+def knob(variant: Callable[..., Callable], hint: str, *, convention: bool = False, **knobs: Any) -> Mistake:
+    """A mistake that sets ``knobs`` of ``variant`` (the contract's step with some parts changed)."""
+    return Mistake(hint, variant(**knobs), tuple(sorted(knobs.items())), convention)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +81,9 @@ class StepContract:
     reference: Callable[..., tuple[np.ndarray, ...]]  # float64, same signature, returns (theta, *state)
     mistakes: tuple[Mistake, ...]
     output_hints: dict[str, str]  # what to check when this output is the first that differs
+    variant: Callable[..., Callable] | None = None  # variant(**knobs) -> a step function; combines knob mistakes
+    regime_hints: dict[str, str] = dataclasses.field(default_factory=lambda: dict(REGIME_HINT))
+    signed_state: tuple[str, ...] = ("m", "velocity")  # state that may be negative (the rest is >= 0)
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -148,44 +168,225 @@ class _Update:
     exact: list[np.ndarray]
     t: int
     got: list[np.ndarray]
+    dtype: np.dtype
 
 
-def _matches(contract: StepContract, mistake: Mistake, history: list[_Update], hyper, dtype) -> list[bool]:
+def _matches(contract: StepContract, fn: Callable, updates: list[_Update], hyper) -> list[bool]:
+    """For each update: does ``fn`` (reference signature) give what the learner's function gave?"""
     matches = []
-    for update in history:
+    for update in updates:
         try:
             with quiet():
-                wrong = mistake.fn(*update.exact, *((update.t,) if contract.uses_t else ()), **hyper)
-            matches.append(_compare(contract, update.got, wrong, update.exact, dtype) is None)
+                wrong = fn(*update.exact, *((update.t,) if contract.uses_t else ()), **hyper)
+            matches.append(_compare(contract, update.got, wrong, update.exact, update.dtype) is None)
         except Exception:  # a mistake that cannot run on these inputs explains nothing
             matches.append(False)
     return matches
 
 
-def _diagnose(contract: StepContract, history: list[_Update], failing: int, hyper, dtype, mismatch, probe) -> str:
-    """The hint of the known mistake that reproduces the learner's run (every update of it, else the failing one).
+Candidate = tuple[Mistake, ...]
 
-    When several mistakes reproduce the whole run, ``probe()`` gives the learner's updates on a run with
-    spiky gradients, which tells most of them apart.
+
+def _combined(contract: StepContract, size: int) -> Iterator[Candidate]:
+    """The sets of ``size`` knob mistakes that change different knobs (so that they can all be present)."""
+    combinable = [m for m in contract.mistakes if m.knobs]
+    for combo in itertools.combinations(combinable, size):
+        keys = [key for mistake in combo for key, _ in mistake.knobs]
+        if len(keys) == len(set(keys)):
+            yield combo
+
+
+def _implementation(contract: StepContract, candidate: Candidate) -> Callable:
+    if not candidate:
+        return contract.reference
+    if len(candidate) == 1:
+        return candidate[0].fn
+    knobs = dict(kv for mistake in candidate for kv in mistake.knobs)
+    return contract.variant(**knobs)
+
+
+def _best(contract: StepContract, updates: list[_Update], failing: int, hyper) -> tuple[Candidate | None, int]:
+    """The candidate that reproduces the most updates (fewest mistakes first, then list order) and its count.
+
+    Candidates must reproduce the failing update. The empty candidate is the reference itself, with the
+    hyperparameters the learner's code really used (see :func:`_argument_notes`). Sets of two, then three
+    mistakes are tried only when no smaller set reproduces every update.
     """
-    matches = {mistake: _matches(contract, mistake, history, hyper, dtype) for mistake in contract.mistakes}
-    whole = [mistake for mistake, m in matches.items() if all(m)]
-    if len(whole) > 1:
-        extra = probe()
-        whole = [mistake for mistake in whole if all(_matches(contract, mistake, extra, hyper, dtype))] or whole
-    if whole:
-        return whole[0].hint
-    at_failure = [mistake for mistake, m in matches.items() if m[failing]]
-    if at_failure:
-        return at_failure[0].hint
-    update = history[failing]
+    best, best_count = None, -1
+    sizes = [[(), *((m,) for m in contract.mistakes)]]
+    if contract.variant is not None:
+        sizes += [_combined(contract, size) for size in range(2, MAX_COMBINED + 1)]
+    for candidates in sizes:
+        for candidate in candidates:
+            fn = _implementation(contract, candidate)
+            if not _matches(contract, fn, [updates[failing]], hyper)[0]:
+                continue
+            count = sum(_matches(contract, fn, updates, hyper))
+            if count > best_count:
+                best, best_count = candidate, count
+        if best_count == len(updates):
+            break
+    return best, best_count
+
+
+def _joined(candidate: Candidate) -> str:
+    if len(candidate) == 1:
+        return candidate[0].hint
+    count = {2: "two", 3: "three"}.get(len(candidate), str(len(candidate)))
+    parts = " ".join(f"({i}) {m.hint}" for i, m in enumerate(candidate, 1))
+    return f"{count} differences from the contract together reproduce your output: {parts}"
+
+
+def _diagnose(contract, updates: list[_Update], failing: int, guesses, mismatch, notes: list) -> tuple[str, bool]:
+    """The hint for the learner's updates, and whether it reproduces all of them.
+
+    ``updates`` are the failing run from its first wrong update on, then a run with spiky gradients
+    (which tells most mistakes apart); ``failing`` indexes the first wrong one. ``guesses`` are the
+    hyperparameters the learner's code may really use (the first: the run's own).
+    """
+    update = updates[failing]
     before = dict(zip(contract.outputs, [update.exact[0], *update.exact[2:]], strict=True))[mismatch.output]
+    unchanged = np.array_equal(dict(zip(contract.outputs, update.got, strict=True))[mismatch.output], before)
+    candidate, count = None, -1
+    for hyper in guesses:
+        found, found_count = _best(contract, updates, failing, hyper)
+        if found_count > count:
+            candidate, count = found, found_count
+    if candidate:  # a mistake that leaves a hyperparameter out (AdaGrad has no beta2) explains why it is ignored
+        explained = set(_ignored_arguments(contract, _implementation(contract, candidate)))
+        notes = [(name, text) for name, text in notes if name not in explained]
+    notes = [text for _, text in notes]
+    if candidate is not None and count == len(updates) and not (unchanged and not candidate):
+        return _sentences([*notes, _joined(candidate)] if candidate else notes), True
+    if candidate and 2 * count >= len(updates):
+        text = (
+            f"{_joined(candidate)} (This reproduces {count} of the {len(updates)} updates checked, so something "
+            f"else may be wrong too.)"
+        )
+        return _sentences([*notes, text]), False
+    if unchanged and not candidate:  # no mistake explains it (hyperparameters it ignores are a consequence)
+        return (
+            f"your function returns {mismatch.output} unchanged: every element equals its input. Compute the new "
+            f"{mismatch.output} and return it (a new array, for example `{mismatch.output} = ...`, then `return "
+            f"{', '.join(contract.outputs)}`)."
+        ), False
+    if notes:
+        return _sentences(notes), False
     if mismatch.count < mismatch.size and before[mismatch.index] == mismatch.got:
         return (
             f"some elements of {mismatch.output} were not updated at all: update whole arrays at once "
             f"(no loop over a few indices, no `[0]`); every element follows the same formula."
+        ), False
+    return contract.output_hints.get(mismatch.output, ""), False
+
+
+# ------------------------------------------------------------------------- hyperparameters the code ignores
+
+ALTERNATIVE = {  # another value of each hyperparameter, far enough from any default to change every output
+    "lr": lambda x: 7 * x if x else 0.01,
+    "beta1": lambda x: 0.5 if x != 0.5 else 0.7,
+    "beta2": lambda x: 0.9 if x != 0.9 else 0.99,
+    "eps": lambda x: 1e-3 if x != 1e-3 else 1e-2,
+    "momentum": lambda x: 0.5 if x != 0.5 else 0.7,
+    "weight_decay": lambda x: 0.3 if x != 0.3 else 0.1,
+}
+
+
+COMMON_EPS = (1e-8, 1e-7, 1e-10, 1e-6, 1e-5)
+
+
+def _probe_inputs(contract: StepContract) -> list[np.ndarray]:
+    rng = np.random.default_rng(2014)
+    shape = (4, 3)
+    inputs = [rng.standard_normal(shape), rng.standard_normal(shape)]
+    for name in contract.state:
+        size = rng.standard_normal(shape)
+        inputs.append(size if name in contract.signed_state else 0.1 + size**2)
+    return inputs
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # not numbers: compare without NaN handling
+        return bool(np.array_equal(a, b))
+
+
+def _ignored_arguments(contract: StepContract, fn: Callable) -> list[str]:
+    """The hyperparameters whose value does not change any output of ``fn`` (hard-coded in its body)."""
+    inputs = _probe_inputs(contract)
+    t = (5,) if contract.uses_t else ()
+    try:
+        with quiet():
+            base = [np.asarray(x) for x in fn(*(x.copy() for x in inputs), *t, **contract.defaults)]
+    except Exception:
+        return []
+    ignored = []
+    for name, value in contract.defaults.items():
+        other = {**contract.defaults, name: ALTERNATIVE[name](value)}
+        try:
+            with quiet():
+                result = [np.asarray(x) for x in fn(*(x.copy() for x in inputs), *t, **other)]
+        except Exception:
+            continue
+        if len(result) == len(base) and all(_same(a, b) for a, b in zip(result, base, strict=True)):
+            ignored.append(name)
+    return ignored
+
+
+def _own_defaults(contract: StepContract, fn: Callable) -> dict[str, float]:
+    """The defaults in ``fn``'s signature that differ from the contract's."""
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    wrong = {}
+    for name, value in contract.defaults.items():
+        default = getattr(parameters.get(name), "default", inspect.Parameter.empty)
+        if isinstance(default, int | float) and not isinstance(default, bool) and default != value:
+            wrong[name] = float(default)
+    return wrong
+
+
+def _argument_notes(contract: StepContract, fn: Callable, run: Run, hyper: dict) -> tuple[list, list[dict]]:
+    """What the learner's code does with its hyperparameters, and guesses of the values it really uses.
+
+    A hyperparameter the code ignores is a constant in its body: most often the contract's default, else
+    0 (the term left out).
+    """
+    notes, used = [], dict(hyper)
+    if run.hyper is None:
+        for name, default in _own_defaults(contract, fn).items():
+            notes.append(
+                (
+                    None,
+                    f"your default for {name} is {default:g}; the contract's default is {contract.defaults[name]:g} "
+                    f"(the signature is {contract.signature()}).",
+                )
+            )
+            used[name] = default
+    ignored = _ignored_arguments(contract, fn)
+    if len(ignored) == len(contract.defaults):  # it computes nothing from them: another diagnosis says more
+        ignored = []
+    for name in ignored:
+        value = contract.defaults[name]
+        notes.append(
+            (
+                name,
+                f"your function ignores its {name} argument: it returns the same for {name}={value:g} and "
+                f"{name}={ALTERNATIVE[name](value):g}. Use the parameter {name} in the formula, not a constant.",
+            )
         )
-    return contract.output_hints.get(mismatch.output, "")
+        used[name] = value
+    guesses = [used]
+    if any(used[name] for name in ignored):
+        guesses.append({**used, **{name: 0.0 for name in ignored}})
+    if "eps" in ignored:  # the constants libraries use: Keras 1e-7, TensorFlow 1's RMSProp 1e-10, fastai 1e-5, ...
+        guesses += [{**used, "eps": eps} for eps in COMMON_EPS if eps != used["eps"]]
+    return notes, guesses
+
+
+# ------------------------------------------------------------------------------------------- the check
 
 
 def _reference(contract: StepContract, exact, t, hyper):
@@ -209,9 +410,33 @@ def _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, start) -> li
         if len(got) != len(contract.outputs):
             break
         exact = [x.astype(np.float64) for x in inputs]
-        rest.append(_Update(exact, t, got))
+        rest.append(_Update(exact, t, got, run.dtype))
         theta, *state = _reference(contract, exact, t, hyper)
     return rest
+
+
+def _spiky_run(contract, fn, run, kwargs, hyper, seed) -> list[_Update]:
+    """The learner's updates on a fresh float64 run with spiky gradients, which tells most mistakes apart."""
+    spiky = dataclasses.replace(run, regime="spiky", dtype=np.dtype(np.float64))
+    grads = gradients("spiky", run.shape, len(T_SEQUENCE), np.random.default_rng(seed + 1))
+    start = [np.random.default_rng(seed + 2).standard_normal(run.shape)]
+    start += [np.zeros(run.shape) for _ in contract.state]
+    return _rest_of_run(contract, fn, spiky, kwargs, hyper, start, grads, 0)
+
+
+def explain(contract: StepContract, fn: Callable, run: Run, updates: list[_Update], failing: int, mismatch) -> str:
+    """The hint for a learner's function whose update ``updates[failing]`` differs from the reference."""
+    hyper = dict(contract.defaults if run.hyper is None else run.hyper)
+    notes, guesses = _argument_notes(contract, fn, run, hyper)
+    hint, certain = _diagnose(contract, updates, failing, guesses, mismatch, notes)
+    extra = "" if certain else contract.regime_hints.get(run.regime, "")
+    return " ".join(h for h in (hint, extra) if h)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Hints joined into one text (each starts in lower case, as it may start with a variable's name)."""
+    parts = [p for p in parts if p]
+    return " Also, ".join(parts)
 
 
 def check_step(fn: Any, contract: StepContract, seed: int = 0) -> None:
@@ -225,7 +450,6 @@ def check_step(fn: Any, contract: StepContract, seed: int = 0) -> None:
         theta = rng.standard_normal(run.shape)
         state = [np.zeros(run.shape) for _ in contract.state]
         grads = gradients(run.regime, run.shape, len(T_SEQUENCE), rng)
-        history: list[_Update] = []
         for t_index, g in enumerate(grads):
             t = T_SEQUENCE[t_index]
             inputs = [x.astype(run.dtype) for x in (theta, g, *state)]
@@ -236,25 +460,16 @@ def check_step(fn: Any, contract: StepContract, seed: int = 0) -> None:
             got = _unpack(contract, result, run, case)
             exact = [x.astype(np.float64) for x in inputs]
             expected = _reference(contract, exact, t, hyper)
-            history.append(_Update(exact, t, got))
             mismatch = _compare(contract, got, expected, exact, run.dtype)
             if mismatch is not None:
-                history += _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, t_index + 1)
-
-                def probe(run=run, kwargs=kwargs, hyper=hyper):
-                    spiky = dataclasses.replace(run, regime="spiky", dtype=np.dtype(np.float64))
-                    grads = gradients("spiky", run.shape, len(T_SEQUENCE), np.random.default_rng(seed + 1))
-                    start = [np.random.default_rng(seed + 2).standard_normal(run.shape)]
-                    start += [np.zeros(run.shape) for _ in contract.state]
-                    return _rest_of_run(contract, fn, spiky, kwargs, hyper, start, grads, 0)
-
-                hint = _diagnose(contract, history, t_index, hyper, run.dtype, mismatch, probe)
-                extra = REGIME_HINT.get(run.regime, "")
+                seen = [_Update(exact, t, got, run.dtype)]
+                seen += _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, t_index + 1)
+                seen += _spiky_run(contract, fn, run, kwargs, hyper, seed)
                 fail(
                     f"{contract.name} returned a wrong {mismatch.output}.",
                     case,
                     mismatch.describe(),
-                    " ".join(h for h in (hint, extra) if h),
+                    explain(contract, fn, run, seen, 0, mismatch),
                 )
             updates += 1
             theta, *state = expected

@@ -13,11 +13,16 @@ efficient form with :math:`\hat\epsilon_t = \epsilon\sqrt{1-\beta_2^t}`.
 from __future__ import annotations
 
 import dataclasses
+import dis
 from typing import Any
 
 import numpy as np
 
-from ._steps import Mistake, StepContract, check_step
+from ._adam_family import core_mistakes, variant
+from ._harness import student_facing
+from ._steps import StepContract, check_step
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 
 def _adam(theta, g, m, v, t, lr, beta1, beta2, eps):
@@ -28,128 +33,8 @@ def _adam(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-def _with_corrections(c1, c2, eps_inside=False):
-    """Adam whose bias corrections are the functions ``c1(beta1, t)`` and ``c2(beta2, t)``."""
-
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps):
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g**2
-        m_hat, v_hat = m / c1(beta1, t), v / c2(beta2, t)
-        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        return theta - lr * m_hat / denominator, m, v
-
-    return step
-
-
-def _correct(beta, t):
-    return 1 - beta**t
-
-
-def _fed_back(theta, g, m, v, t, lr, beta1, beta2, eps):
-    m = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
-    v = (beta2 * v + (1 - beta2) * g**2) / (1 - beta2**t)
-    return theta - lr * m / (np.sqrt(v) + eps), m, v
-
-
-def _swapped(theta, g, m, v, t, lr, beta1, beta2, eps):
-    return _adam(theta, g, m, v, t, lr, beta2, beta1, eps)
-
-
-def _abs_g(theta, g, m, v, t, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * np.abs(g)
-    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
-
-
-def _uphill(theta, g, m, v, t, lr, beta1, beta2, eps):
-    new, m, v = _adam(theta, g, m, v, t, lr, beta1, beta2, eps)
-    return 2 * theta - new, m, v
-
-
-def _eps_on_theta(theta, g, m, v, t, lr, beta1, beta2, eps):
-    new, m, v = _adam(theta, g, m, v, t, lr, beta1, beta2, 0.0)
-    return new + eps, m, v
-
-
-def _eps_on_theta_minus(theta, g, m, v, t, lr, beta1, beta2, eps):
-    new, m, v = _adam(theta, g, m, v, t, lr, beta1, beta2, 0.0)
-    return new - eps, m, v
-
-
-def _constant_eps_hat(theta, g, m, v, t, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g**2
-    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return theta - lr_t * m / (np.sqrt(v) + eps), m, v
-
-
-MISTAKES = (
-    Mistake(
-        "your update matches Adam without bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) "
-        "before the step (and return the raw m and v).",
-        _with_corrections(lambda b, t: 1.0, lambda b, t: 1.0),
-    ),
-    Mistake(
-        "your update matches a bias correction with t - 1 in place of t. Here t is the 1-based count of this "
-        "update: the first call has t=1 and divides by 1 - beta1**1.",
-        _with_corrections(lambda b, t: 1 - b ** (t - 1), lambda b, t: 1 - b ** (t - 1)),
-    ),
-    Mistake(
-        "your update matches a bias correction with t + 1 in place of t: t is already the count of this update "
-        "(1 on the first call), so use beta1**t and beta2**t as they are.",
-        _with_corrections(lambda b, t: 1 - b ** (t + 1), lambda b, t: 1 - b ** (t + 1)),
-    ),
-    Mistake(
-        "your update matches Adam with t fixed at 1: use the t you are given in beta1**t and beta2**t.",
-        _with_corrections(lambda b, t: 1 - b, lambda b, t: 1 - b),
-    ),
-    Mistake(
-        "your bias correction uses beta**2 where it should use beta**t (the powers grow with the step count).",
-        _with_corrections(lambda b, t: 1 - b**2, lambda b, t: 1 - b**2),
-    ),
-    Mistake(
-        "only m is bias-corrected: take the square root of v_hat = v / (1 - beta2**t), not of v.",
-        _with_corrections(_correct, lambda b, t: 1.0),
-    ),
-    Mistake(
-        "only v is bias-corrected: divide m by (1 - beta1**t) too.",
-        _with_corrections(lambda b, t: 1.0, _correct),
-    ),
-    Mistake(
-        "eps belongs outside the square root: m_hat / (np.sqrt(v_hat) + eps).",
-        _with_corrections(_correct, _correct, eps_inside=True),
-    ),
-    Mistake(
-        "eps is added to the parameters; it belongs in the denominator: m_hat / (np.sqrt(v_hat) + eps).",
-        _eps_on_theta,
-    ),
-    Mistake(
-        "eps is subtracted from the parameters; it belongs in the denominator: m_hat / (np.sqrt(v_hat) + eps).",
-        _eps_on_theta_minus,
-    ),
-    Mistake(
-        "beta1 and beta2 are swapped: m averages g with beta1, v averages g**2 with beta2.",
-        _swapped,
-    ),
-    Mistake(
-        "v must average the squared gradient g**2 (elementwise), not |g|.",
-        _abs_g,
-    ),
-    Mistake(
-        "the step goes uphill: subtract lr * m_hat / (np.sqrt(v_hat) + eps) from theta.",
-        _uphill,
-    ),
-    Mistake(
-        "you return the bias-corrected m_hat and v_hat as the new state. Return the raw m and v: the "
-        "correction is computed afresh at every step and never fed back into the averages.",
-        _fed_back,
-    ),
-    Mistake(
-        "this is the paper's efficient form with a constant eps. It equals Algorithm 1 only with "
-        "eps_hat = eps * sqrt(1 - beta2**t) in place of eps.",
-        _constant_eps_hat,
-    ),
-)
+MISTAKES = core_mistakes("adam")
+V_WITH_BETA1 = next(m for m in MISTAKES if ("corr_beta", "v_beta1") in m.knobs)
 
 OUTPUT_HINTS = {
     "theta": "m and v are right, so the mistake is in the update of theta: check the bias corrections "
@@ -173,9 +58,11 @@ ADAM = StepContract(
     reference=_adam,
     mistakes=MISTAKES,
     output_hints=OUTPUT_HINTS,
+    variant=variant("adam"),
 )
 
 
+@student_facing
 def check_adam_step(fn: Any, seed: int = 0) -> None:
     """Check an implementation of one Adam update against Algorithm 1 of the paper.
 
@@ -183,4 +70,18 @@ def check_adam_step(fn: Any, seed: int = 0) -> None:
     Raises AssertionError with the failing case and a hint; prints one line when every case passes.
     ``seed`` draws other random inputs (the hidden tests use it).
     """
-    check_step(fn, dataclasses.replace(ADAM, name=getattr(fn, "__name__", ADAM.name)), seed=seed)
+    contract = dataclasses.replace(ADAM, name=getattr(fn, "__name__", ADAM.name))
+    if _is_the_suspect(fn):  # exercise 7 asks the learner to find this bug: the hint must not name it
+        contract = dataclasses.replace(contract, mistakes=tuple(m for m in MISTAKES if m is not V_WITH_BETA1))
+    check_step(fn, contract, seed=seed)
+
+
+def _is_the_suspect(fn: Any) -> bool:
+    """Is ``fn`` exercise 7's ``buggy_adam_step`` (or a copy of its code under another name)?"""
+    from .find_the_bug import buggy_adam_step
+
+    def shape(code):  # the instructions with their arguments, not the docstring or the line numbers
+        return [(op.opname, repr(op.argval)) for op in dis.get_instructions(code)]
+
+    code = getattr(fn, "__code__", None)
+    return code is not None and shape(code) == shape(buggy_adam_step.__code__)

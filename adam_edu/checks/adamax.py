@@ -17,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ._steps import Mistake, StepContract, check_step
+from ._harness import student_facing
+from ._steps import StepContract, check_step, knob
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 
 def _adamax(theta, g, m, u, t, lr, beta1, beta2):
@@ -26,76 +29,92 @@ def _adamax(theta, g, m, u, t, lr, beta1, beta2):
     return theta - (lr / (1 - beta1**t)) * m / u, m, u
 
 
-def _variant(m_correction=True, decay="before", absolute=True, torch_eps=False, u_correction=False, power=None):
+def variant(m_correction=True, decay="before", absolute=True, eps="none", u_correction=False, power="t", sign="down"):
+    """The AdaMax step with some parts changed (the defaults give the contract's reference).
+
+    ``decay``: ``before`` (max(beta2 u, |g|)) | ``none`` | ``after`` (beta2 max(u, |g|)) | ``weighted``
+    (max(beta2 u, (1 - beta2) |g|)) | ``l2`` (Adam's root mean square) | ``sum`` (beta2 u + |g|);
+    ``eps``: ``none`` | ``torch`` (|g| + 1e-8 inside the max) | ``keras`` (m / (u + 1e-7)) | ``u+1e-8``;
+    ``power``: ``t`` | ``t-1`` | ``1``; ``sign``: ``down`` | ``up``.
+    """
+
     def step(theta, g, m, u, t, lr, beta1, beta2):
         m = beta1 * m + (1 - beta1) * g
         size = np.abs(g) if absolute else g
-        if torch_eps:
+        if eps == "torch":
             size = size + 1e-8
-        if decay == "before":
-            u = np.maximum(beta2 * u, size)
-        elif decay == "none":
-            u = np.maximum(u, size)
-        elif decay == "after":
-            u = beta2 * np.maximum(u, size)
-        else:  # weighted like Adam's v
-            u = np.maximum(beta2 * u, (1 - beta2) * size)
-        tt = {None: t, "t-1": t - 1, "1": 1}[power]
-        c1 = (1 - beta1**tt) if m_correction else 1.0
+        u = {
+            "before": lambda: np.maximum(beta2 * u, size),
+            "none": lambda: np.maximum(u, size),
+            "after": lambda: beta2 * np.maximum(u, size),
+            "weighted": lambda: np.maximum(beta2 * u, (1 - beta2) * size),
+            "l2": lambda: np.sqrt(beta2 * u**2 + (1 - beta2) * g**2),
+            "sum": lambda: beta2 * u + size,
+        }[decay]()
+        exponent = {"t": t, "t-1": t - 1, "1": 1}[power]
+        c1 = (1 - beta1**exponent) if m_correction else 1.0
         denominator = u / (1 - beta2**t) if u_correction else u
-        return theta - (lr / c1) * m / denominator, m, u
+        denominator = denominator + {"keras": 1e-7, "u+1e-8": 1e-8}.get(eps, 0.0)
+        change = (lr / c1) * m / denominator
+        return (theta + change if sign == "up" else theta - change), m, u
 
     return step
 
 
-def _uphill(theta, g, m, u, t, lr, beta1, beta2):
-    new, m, u = _adamax(theta, g, m, u, t, lr, beta1, beta2)
-    return 2 * theta - new, m, u
-
-
-def _l2(theta, g, m, u, t, lr, beta1, beta2):
-    m = beta1 * m + (1 - beta1) * g
-    u = np.sqrt(beta2 * u**2 + (1 - beta2) * g**2)
-    return theta - (lr / (1 - beta1**t)) * m / u, m, u
-
-
+KERAS_EPS = (
+    "you add an eps to u in the denominator, m / (u + eps): that is the convention of Keras's Adamax "
+    "(keras.optimizers.Adamax, epsilon=1e-7). The paper's AdaMax (this contract) has no eps: lr / (1 - beta1**t) "
+    "* m / u. The checks never give a coordinate an all-zero gradient history, so u is never 0."
+)
 MISTAKES = (
-    Mistake(
-        "m is not bias-corrected: the step is lr / (1 - beta1**t) * m / u.",
-        _variant(m_correction=False),
-    ),
-    Mistake(
+    knob(variant, "m is not bias-corrected: the step is lr / (1 - beta1**t) * m / u.", m_correction=False),
+    knob(
+        variant,
         "u needs no bias correction (the maximum is not biased towards zero); only m is corrected.",
-        _variant(u_correction=True),
+        u_correction=True,
     ),
-    Mistake(
+    knob(
+        variant,
         "u must decay: u = max(beta2 * u, |g|). Without beta2 an old large gradient is never forgotten.",
-        _variant(decay="none"),
+        decay="none",
     ),
-    Mistake(
+    knob(
+        variant,
         "beta2 multiplies only the old u: u = max(beta2 * u, |g|), not beta2 * max(u, |g|).",
-        _variant(decay="after"),
+        decay="after",
     ),
-    Mistake("u compares sizes: take |g| (np.abs(g)), not g.", _variant(absolute=False)),
-    Mistake(
-        "this is torch.optim.Adamax, which adds eps inside the maximum. The paper's AdaMax (this contract) has "
-        "no eps: u = max(beta2 * u, |g|).",
-        _variant(torch_eps=True),
+    knob(variant, "u compares sizes: take |g| (np.abs(g)), not g.", absolute=False),
+    knob(
+        variant,
+        "you add eps inside the maximum, max(beta2 * u, |g| + eps): that is the convention of torch.optim.Adamax "
+        "(eps=1e-8) and of optax.adamax. The paper's AdaMax (this contract) has no eps: u = max(beta2 * u, |g|).",
+        convention=True,
+        eps="torch",
     ),
-    Mistake(
+    knob(variant, KERAS_EPS, convention=True, eps="keras"),
+    knob(variant, KERAS_EPS.replace("epsilon=1e-7", "epsilon=1e-7; yours is 1e-8"), convention=True, eps="u+1e-8"),
+    knob(
+        variant,
         "u is a maximum, not an average: u = max(beta2 * u, |g|) without the factor (1 - beta2).",
-        _variant(decay="weighted"),
+        decay="weighted",
     ),
-    Mistake(
-        "your correction uses t - 1 in place of t: t is 1 on the first call, which divides by 1 - beta1.",
-        _variant(power="t-1"),
-    ),
-    Mistake("your correction ignores t: use 1 - beta1**t with the t you are given.", _variant(power="1")),
-    Mistake("the step goes uphill: subtract lr / (1 - beta1**t) * m / u from theta.", _uphill),
-    Mistake(
+    knob(
+        variant,
         "this is Adam's L2 norm (a root mean square). AdaMax uses the infinity norm: u = max(beta2 * u, |g|).",
-        _l2,
+        decay="l2",
     ),
+    knob(
+        variant,
+        "u is a maximum, not a sum: u = max(beta2 * u, |g|) (np.maximum), not beta2 * u + |g|.",
+        decay="sum",
+    ),
+    knob(
+        variant,
+        "your correction uses t - 1 in place of t: t is 1 on the first call, which divides by 1 - beta1.",
+        power="t-1",
+    ),
+    knob(variant, "your correction ignores t: use 1 - beta1**t with the t you are given.", power="1"),
+    knob(variant, "the step goes uphill: subtract lr / (1 - beta1**t) * m / u from theta.", sign="up"),
 )
 
 OUTPUT_HINTS = {
@@ -119,9 +138,17 @@ ADAMAX = StepContract(
     reference=_adamax,
     mistakes=MISTAKES,
     output_hints=OUTPUT_HINTS,
+    variant=variant,
+    regime_hints={
+        "tiny": "In this case the gradients are about 1e-7, so u is about 1e-7 too: a constant added anywhere "
+        "(an eps) shows here, and the contract has none.",
+        "spiky": "In this case the gradient sizes jump from step to step: check how u decays and when the "
+        "maximum takes the new |g|.",
+    },
 )
 
 
+@student_facing
 def check_adamax_step(fn: Any, seed: int = 0) -> None:
     """Check one AdaMax update, ``fn(theta, g, m, u, t, lr=0.002, beta1=0.9, beta2=0.999) -> (theta, m, u)``.
 

@@ -16,7 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from ._steps import Mistake, StepContract, check_step
+from ._adam_family import core_mistakes, variant
+from ._harness import student_facing
+from ._steps import StepContract, check_step, knob
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 
 def _amsgrad(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
@@ -28,113 +32,50 @@ def _amsgrad(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, v_max
 
 
-def _step(theta, m, denominator_v, t, lr, beta1, beta2, eps, correct=True, eps_inside=False):
-    c1, c2 = ((1 - beta1**t), (1 - beta2**t)) if correct else (1.0, 1.0)
-    v_hat = denominator_v / c2
-    denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-    return theta - lr * (m / c1) / denominator
-
-
-def _moments(g, m, v, beta1, beta2):
-    return beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
-
-
-def _adam(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, v)
-    return _step(theta, m, v, t, lr, beta1, beta2, eps), m, v, v_max
-
-
-def _max_of_corrected(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, v / (1 - beta2**t))
-    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps), m, v, v_max
-
-
-def _v_from_max(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v_max, beta1, beta2)
-    v_max = np.maximum(v_max, v)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps), m, v, v_max
-
-
-def _max_with_g2(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, g**2)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps), m, v, v_max
-
-
-def _minimum(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.minimum(v_max, v)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps), m, v, v_max
-
-
-def _old_max_returned(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    new_max = np.maximum(v_max, v)
-    return _step(theta, m, new_max, t, lr, beta1, beta2, eps), m, v, v_max
-
-
-def _no_correction(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, v)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps, correct=False), m, v, v_max
-
-
-def _eps_inside(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, v)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps, eps_inside=True), m, v, v_max
-
-
-def _max_before_update(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    m, new_v = _moments(g, m, v, beta1, beta2)
-    v_max = np.maximum(v_max, v)
-    return _step(theta, m, v_max, t, lr, beta1, beta2, eps), m, new_v, v_max
-
-
-def _uphill(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    new, m, v, v_max = _amsgrad(theta, g, m, v, v_max, t, lr, beta1, beta2, eps)
-    return 2 * theta - new, m, v, v_max
-
-
-def _t_minus_one(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
-    return _amsgrad(theta, g, m, v, v_max, t - 1, lr, beta1, beta2, eps)
-
+_build = variant("amsgrad")
 
 MISTAKES = (
-    Mistake(
+    knob(
+        _build,
         "the step divides by the current v, which makes this plain Adam. AMSGrad divides by the largest v so far: "
         "v_hat = v_max / (1 - beta2**t).",
-        _adam,
+        denominator="v",
     ),
-    Mistake(
-        "you take the maximum over the bias-corrected v_hat (as optax does). This contract follows torch: "
-        "v_max = max(v_max, v) over the raw v, then the correction v_max / (1 - beta2**t).",
-        _max_of_corrected,
+    knob(
+        _build,
+        "you take the maximum over the bias-corrected v_hat, optax's convention (optax.amsgrad). This contract "
+        "follows torch.optim.Adam(amsgrad=True): v_max = max(v_max, v) over the raw v, then the correction "
+        "v_max / (1 - beta2**t).",
+        convention=True,
+        max_of="v_hat",
     ),
-    Mistake(
+    knob(
+        _build,
         "v is computed from v_max. The moving average continues from the previous v: "
         "v = beta2 * v + (1 - beta2) * g**2; only the denominator uses v_max.",
-        _v_from_max,
+        v_from="v_max",
     ),
-    Mistake("v_max is the largest v so far, max(v_max, v), not the largest g**2.", _max_with_g2),
-    Mistake("AMSGrad keeps the maximum (np.maximum), not the minimum.", _minimum),
-    Mistake("return the new v_max = max(v_max, v), not the old one.", _old_max_returned),
-    Mistake(
-        "the step is not bias-corrected: divide m by (1 - beta1**t) and v_max by (1 - beta2**t).",
-        _no_correction,
-    ),
-    Mistake("eps belongs outside the square root: m_hat / (np.sqrt(v_hat) + eps).", _eps_inside),
-    Mistake(
+    knob(_build, "v_max is the largest v so far, max(v_max, v), not the largest g**2.", max_of="g2"),
+    knob(_build, "AMSGrad keeps the maximum (np.maximum), not the minimum.", max_fn="minimum"),
+    knob(_build, "return the new v_max = max(v_max, v), not the old one.", max_returned="old"),
+    knob(
+        _build,
         "v_max is updated with the old v: first compute the new v, then v_max = max(v_max, v).",
-        _max_before_update,
+        max_of="old_v",
     ),
-    Mistake("the step goes uphill: subtract lr * m_hat / (np.sqrt(v_hat) + eps) from theta.", _uphill),
-    Mistake(
-        "your bias correction uses t - 1 in place of t: t is 1 on the first call, which divides by 1 - beta**1.",
-        _t_minus_one,
-    ),
+)
+CONVENTION_NO_CORRECTION = knob(
+    _build,
+    "your step has no bias correction, as in Reddi et al.'s Algorithm 2 (the paper's convention: "
+    "x - alpha_t * m / sqrt(v_hat)). This contract follows torch.optim.Adam(amsgrad=True), which corrects: "
+    "divide m by (1 - beta1**t) and v_max by (1 - beta2**t).",
+    convention=True,
+    correct="none",
+)
+MISTAKES = (
+    CONVENTION_NO_CORRECTION,
+    *(m for m in core_mistakes("amsgrad") if ("correct", "none") not in m.knobs),
+    *MISTAKES,
 )
 
 OUTPUT_HINTS = {
@@ -160,9 +101,11 @@ AMSGRAD = StepContract(
     reference=_amsgrad,
     mistakes=MISTAKES,
     output_hints=OUTPUT_HINTS,
+    variant=_build,
 )
 
 
+@student_facing
 def check_amsgrad_step(fn: Any, seed: int = 0) -> None:
     """Check one AMSGrad update in torch's form.
 
@@ -186,6 +129,7 @@ def _amsgrad_points(problem, steps, lr, beta1, beta2, eps, clip=True, grad_offse
     return np.array(points)
 
 
+@student_facing
 def check_reddi_run(fn: Any) -> None:
     """Check ``fn(problem, steps, lr=0.01, beta1=0.0, beta2=0.1)``: the points AMSGrad plays on Reddi's problem.
 

@@ -17,7 +17,20 @@ from typing import Any
 
 import numpy as np
 
-from ._harness import call, check_array_like, differs, fail, first_mismatch, fmt, quiet, require_callable, tolerance
+from ._harness import (
+    call,
+    check_array_like,
+    differs,
+    fail,
+    first_mismatch,
+    fmt,
+    quiet,
+    require_callable,
+    student_facing,
+    tolerance,
+)
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 BETAS = (0.9, 0.0, 0.5, 0.99)
 LENGTHS = (3, 40, 1, 2)
@@ -90,6 +103,7 @@ MISTAKES = (
 )
 
 
+@student_facing
 def check_ema(fn: Any, seed: int = 0) -> None:
     """Check ``fn(values, beta, bias_correction=False)``, the EMA of ``values`` along the first axis.
 
@@ -155,6 +169,7 @@ def _check_one(fn, name: str, values: np.ndarray, beta: float, flag: bool | None
     fail(f"{name} returned wrong averages.", case, mismatch.describe(), hint)
 
 
+@student_facing
 def check_correction_constant(fn: Any) -> None:
     """Check ``fn(beta, t)``: the total weight an EMA started at zero puts on its first ``t`` values."""
     require_callable("check_correction_constant", fn, "check_correction_constant(correction_constant)")

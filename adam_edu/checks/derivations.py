@@ -14,7 +14,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ._harness import call, fail, fmt, require_callable
+from ._harness import call, fail, fmt, require_callable, student_facing
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 BETA_PAIRS = ((0.9, 0.999), (0.5, 0.9), (0.0, 0.99), (0.8, 0.9999), (0.95, 0.99))
 TIMES = (1, 2, 3, 10, 100, 1000)
@@ -61,6 +63,7 @@ def _check(fn, checker, example, cases, reference, hints: dict[str, Callable] | 
     print(f"{name} is correct on {len(cases)} cases.")
 
 
+@student_facing
 def check_first_step_without_correction(fn: Any) -> None:
     """``fn(beta1, beta2)``: :math:`|\\Delta_1|/\\alpha` of Adam without bias correction (eps = 0)."""
     _check(
@@ -79,6 +82,7 @@ def check_first_step_without_correction(fn: Any) -> None:
     )
 
 
+@student_facing
 def check_spike_step(fn: Any) -> None:
     """``fn(t, beta1, beta2)``: Adam's :math:`|\\Delta_t|/\\alpha` when only the last gradient :math:`g_t` is not 0."""
     cases = tuple((t, b1, b2) for b1, b2 in BETA_PAIRS for t in TIMES)
@@ -97,6 +101,7 @@ def check_spike_step(fn: Any) -> None:
     )
 
 
+@student_facing
 def check_adamax_bound(fn: Any) -> None:
     """``fn(t, beta1, beta2)``: the largest :math:`|\\Delta_t|/\\alpha` AdaMax can take at step t (beta1 < beta2)."""
     cases = tuple((t, b1, b2) for b1, b2 in BETA_PAIRS if b1 < b2 for t in TIMES)
@@ -116,6 +121,7 @@ def check_adamax_bound(fn: Any) -> None:
     )
 
 
+@student_facing
 def check_efficient_eps(fn: Any) -> None:
     """``fn(eps, beta2, t)``: the eps_hat_t that makes the paper's efficient form equal Algorithm 1."""
     cases = tuple((eps, b2, t) for eps in (1e-8, 1e-3) for b2 in (0.999, 0.9, 0.99) for t in TIMES)

@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._harness import call, fail, require_callable
+from ._harness import call, fail, require_callable, student_facing
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 CHOICES = {
     "A": "eps is added inside the square root instead of outside it.",
@@ -40,6 +42,7 @@ def buggy_adam_step(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
     return theta, m, v
 
 
+@student_facing
 def check_bug_named(fn: Callable[[], str]) -> None:
     """Check ``fn()``, which returns the letter of the statement in ``CHOICES`` that names the bug."""
     require_callable("check_bug_named", fn, "check_bug_named(the_bug)")

@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ._steps import Mistake, StepContract, check_step
+from ._harness import student_facing
+from ._steps import StepContract, check_step, knob
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 
 def _rmsprop(theta, g, v, lr, beta2, eps):
@@ -24,69 +27,74 @@ def _rmsprop(theta, g, v, lr, beta2, eps):
     return theta - lr * g / (np.sqrt(v) + eps), v
 
 
-def _eps_inside(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + (1 - beta2) * g**2
-    return theta - lr * g / np.sqrt(v + eps), v
+def variant(eps_at="outside", square="g2", root=True, step_with="new", weights="right", sign="down"):
+    """The RMSProp step with some parts changed (the defaults give the contract's reference).
 
+    ``eps_at``: ``outside`` | ``inside`` (sqrt(v + eps)) | ``theta`` (added to the parameters); ``square``:
+    ``g2`` | ``abs``; ``root``: divide by sqrt(v) or by v; ``step_with``: ``new`` | ``old`` v; ``weights``:
+    ``right`` | ``swapped`` | ``no_one_minus`` | ``adagrad`` (v + g**2); ``sign``: ``down`` | ``up``.
+    """
 
-def _abs_g(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + (1 - beta2) * np.abs(g)
-    return theta - lr * g / (np.sqrt(v) + eps), v
+    def step(theta, g, v, lr, beta2, eps):
+        new_term = g**2 if square == "g2" else np.abs(g)
+        new = {
+            "right": beta2 * v + (1 - beta2) * new_term,
+            "swapped": (1 - beta2) * v + beta2 * new_term,
+            "no_one_minus": beta2 * v + new_term,
+            "adagrad": v + new_term,
+        }[weights]
+        used = new if step_with == "new" else v
+        size = np.sqrt(used) if root else used
+        if eps_at == "inside":
+            denominator = np.sqrt(used + eps) if root else used + eps
+        elif eps_at == "theta":
+            denominator = size
+        else:
+            denominator = size + eps
+        change = lr * g / denominator
+        theta = theta + change if sign == "up" else theta - change
+        return (theta + eps if eps_at == "theta" else theta), new
 
-
-def _no_sqrt(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + (1 - beta2) * g**2
-    return theta - lr * g / (v + eps), v
-
-
-def _old_v(theta, g, v, lr, beta2, eps):
-    return theta - lr * g / (np.sqrt(v) + eps), beta2 * v + (1 - beta2) * g**2
-
-
-def _swapped_weights(theta, g, v, lr, beta2, eps):
-    v = (1 - beta2) * v + beta2 * g**2
-    return theta - lr * g / (np.sqrt(v) + eps), v
-
-
-def _adagrad(theta, g, v, lr, beta2, eps):
-    v = v + g**2
-    return theta - lr * g / (np.sqrt(v) + eps), v
-
-
-def _no_one_minus(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + g**2
-    return theta - lr * g / (np.sqrt(v) + eps), v
-
-
-def _uphill(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + (1 - beta2) * g**2
-    return theta + lr * g / (np.sqrt(v) + eps), v
-
-
-def _eps_on_theta(theta, g, v, lr, beta2, eps):
-    v = beta2 * v + (1 - beta2) * g**2
-    return theta - lr * g / np.sqrt(v) + eps, v
+    return step
 
 
 MISTAKES = (
-    Mistake("eps belongs outside the square root: g / (np.sqrt(v) + eps).", _eps_inside),
-    Mistake("v must average the squared gradient g**2, not |g|.", _abs_g),
-    Mistake("divide by the square root of v (the root mean square), not by v itself.", _no_sqrt),
-    Mistake(
+    knob(
+        variant,
+        "eps is inside the square root, g / np.sqrt(v + eps): that is the convention of TensorFlow 1's "
+        "RMSPropOptimizer and of Keras's RMSprop (keras.optimizers.RMSprop), not this contract's. The contract "
+        "follows torch.optim.RMSprop: eps outside the square root, g / (np.sqrt(v) + eps).",
+        convention=True,
+        eps_at="inside",
+    ),
+    knob(variant, "v must average the squared gradient g**2, not |g|.", square="abs"),
+    knob(variant, "divide by the square root of v (the root mean square), not by v itself.", root=False),
+    knob(
+        variant,
         "the step uses the old v: first update v = beta2 * v + (1 - beta2) * g**2, then divide by its root.",
-        _old_v,
+        step_with="old",
     ),
-    Mistake(
+    knob(
+        variant,
         "the weights are swapped: the old average keeps the weight beta2, the new g**2 gets (1 - beta2).",
-        _swapped_weights,
+        weights="swapped",
     ),
-    Mistake(
+    knob(
+        variant,
         "this is AdaGrad (v accumulates g**2 forever). RMSProp forgets: v = beta2 * v + (1 - beta2) * g**2.",
-        _adagrad,
+        weights="adagrad",
     ),
-    Mistake("the new g**2 must be weighted by (1 - beta2): v = beta2 * v + (1 - beta2) * g**2.", _no_one_minus),
-    Mistake("the step goes uphill: subtract lr * g / (np.sqrt(v) + eps) from theta.", _uphill),
-    Mistake("eps is added to the parameters; it belongs in the denominator: g / (np.sqrt(v) + eps).", _eps_on_theta),
+    knob(
+        variant,
+        "the new g**2 must be weighted by (1 - beta2): v = beta2 * v + (1 - beta2) * g**2.",
+        weights="no_one_minus",
+    ),
+    knob(variant, "the step goes uphill: subtract lr * g / (np.sqrt(v) + eps) from theta.", sign="up"),
+    knob(
+        variant,
+        "eps is added to the parameters; it belongs in the denominator: g / (np.sqrt(v) + eps).",
+        eps_at="theta",
+    ),
 )
 
 OUTPUT_HINTS = {
@@ -108,9 +116,11 @@ RMSPROP = StepContract(
     reference=_rmsprop,
     mistakes=MISTAKES,
     output_hints=OUTPUT_HINTS,
+    variant=variant,
 )
 
 
+@student_facing
 def check_rmsprop_step(fn: Any, seed: int = 0) -> None:
     """Check one RMSProp update, ``fn(theta, g, v, lr=0.01, beta2=0.99, eps=1e-8) -> (theta, v)``.
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._harness import STUB_MESSAGE, fail, fmt, quiet, require_callable
+from ._harness import STUB_MESSAGE, fail, fmt, quiet, require_callable, student_facing
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 STEPS = 25
 
@@ -46,6 +48,7 @@ def _groups(params, torch_style: bool):
     ]
 
 
+@student_facing
 def check_torch_adam(cls: Any) -> None:
     """Check an Adam written as a ``torch.optim.Optimizer`` subclass against ``torch.optim.Adam``.
 

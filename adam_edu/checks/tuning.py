@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._harness import call, fail, fmt, quiet, require_callable
+from ._harness import call, fail, fmt, quiet, require_callable, student_facing
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 TASKS = {
     # function name: (steps, target loss)
@@ -20,6 +22,7 @@ TASKS = {
 ALLOWED = ("lr", "beta1", "beta2", "eps")
 
 
+@student_facing
 def check_tuning(fn: Any, function: str = "rosenbrock") -> None:
     """Check that ``Adam(**fn())`` reaches the target loss on ``function`` within its step budget (see TASKS)."""
     from ..functions import get_function

@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ._harness import STUB_MESSAGE, call, fail, fmt, name_of, quiet, require_callable
-from ._steps import Mistake, StepContract, check_step
+from ._adam_family import core_mistakes, variant
+from ._harness import STUB_MESSAGE, call, fail, fmt, name_of, quiet, require_callable, student_facing
+from ._steps import StepContract, check_step, knob
+
+__tracebackhide__ = True  # pytest shows the learner's frames and the message, not the checker's
 
 
 def _moments(g, m, v, beta1, beta2):
@@ -51,174 +54,126 @@ def _adamw(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
 
 # ------------------------------------------------------------------------------------- known wrong forms
 
+_l2 = variant("adam_l2")
+_decoupled = variant("adamw")
 
-def _l2_with(factor):
-    """Adam + L2 with ``factor * weight_decay * theta`` added to the gradient."""
-
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-        return _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, factor * weight_decay)
-
-    return step
-
-
-def _l2_in_m_only(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    m = beta1 * m + (1 - beta1) * (g + weight_decay * theta)
-    v = beta2 * v + (1 - beta2) * g**2
-    return theta - lr * _adam_direction(m, v, t, beta1, beta2, eps), m, v
-
-
-def _l2_variant(correct=True, eps_inside=False):
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-        m, v = _moments(g + weight_decay * theta, m, v, beta1, beta2)
-        return theta - lr * _adam_direction(m, v, t, beta1, beta2, eps, correct, eps_inside), m, v
-
-    return step
-
-
-def _l2_times_lr(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    return _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, lr * weight_decay)
-
-
-def _both_decays(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    _, m, v = _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay)
-    return theta * (1 - lr * weight_decay) - lr * _adam_direction(m, v, t, beta1, beta2, eps), m, v
-
-
-def _decoupled_with(shrink):
-    """AdamW whose parameters are multiplied by ``shrink(lr, weight_decay)`` before the step."""
-
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-        m, v = _moments(g, m, v, beta1, beta2)
-        return theta * shrink(lr, weight_decay) - lr * _adam_direction(m, v, t, beta1, beta2, eps), m, v
-
-    return step
-
-
-def _decay_after_update(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    m, v = _moments(g, m, v, beta1, beta2)
-    return (theta - lr * _adam_direction(m, v, t, beta1, beta2, eps)) * (1 - lr * weight_decay), m, v
-
-
-def _decay_in_direction(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    m, v = _moments(g, m, v, beta1, beta2)
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta - lr * (m_hat + weight_decay * theta) / (np.sqrt(v_hat) + eps), m, v
-
-
-def _decay_on_moments(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    shrink = 1 - lr * weight_decay
-    m, v = _moments(g, m * shrink, v * shrink, beta1, beta2)
-    return theta - lr * _adam_direction(m, v, t, beta1, beta2, eps), m, v
-
-
-def _decay_skipped_at_first_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    return _adamw(theta, g, m, v, t, lr, beta1, beta2, eps, 0.0 if t == 1 else weight_decay)
-
-
-def _adamw_variant(correct=True, eps_inside=False):
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-        m, v = _moments(g, m, v, beta1, beta2)
-        direction = _adam_direction(m, v, t, beta1, beta2, eps, correct, eps_inside)
-        return theta * (1 - lr * weight_decay) - lr * direction, m, v
-
-    return step
-
-
-def _plain_adam(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    return _adam_l2(theta, g, m, v, t, lr, beta1, beta2, eps, 0.0)
-
-
-NO_DECAY = Mistake(
-    "your update ignores weight_decay: it matches plain Adam. Use the weight_decay argument you are given.",
-    _plain_adam,
-)
-NO_CORRECTION = "your update matches the right decay but Adam without bias correction: divide m by (1 - beta1**t) "
-NO_CORRECTION += "and v by (1 - beta2**t) before the step (and return the raw m and v)."
-EPS_INSIDE = "eps belongs outside the square root: m_hat / (np.sqrt(v_hat) + eps)."
 
 L2_MISTAKES = (
-    Mistake(
+    knob(
+        _l2,
         "your update is AdamW's decoupled decay, theta * (1 - lr * weight_decay). Adam + L2 (torch.optim.Adam's "
         "weight_decay) adds weight_decay * theta to the gradient first, g = g + weight_decay * theta, and then "
         "runs Adam on that gradient, moments included.",
-        _adamw,
+        decay="decoupled",
     ),
-    NO_DECAY,
-    Mistake(
+    knob(
+        _l2,
+        "your update ignores weight_decay: it matches plain Adam. Use the weight_decay argument you are given.",
+        decay="none",
+    ),
+    knob(
+        _l2,
         "your gradient has the opposite sign of the L2 term: it must be g + weight_decay * theta (the L2 term pulls "
         "theta towards 0).",
-        _l2_with(-1.0),
+        decay_scale="negative",
     ),
-    Mistake(
-        "your L2 term is 2 * weight_decay * theta, the derivative of weight_decay * ||theta||**2. torch's "
-        "convention (and this exercise's) adds weight_decay * theta, the derivative of "
+    knob(
+        _l2,
+        "your L2 term is 2 * weight_decay * theta, the derivative of weight_decay * ||theta||**2: that is the "
+        "convention of Keras's L2 regularizer (keras.regularizers.L2 adds weight_decay * sum(theta**2) to the "
+        "loss). torch's convention (and this exercise's) adds weight_decay * theta, the derivative of "
         "(weight_decay / 2) ||theta||**2.",
-        _l2_with(2.0),
+        convention=True,
+        decay_scale="double",
     ),
-    Mistake(
+    knob(
+        _l2,
         "your L2 term is half what it should be: add weight_decay * theta to the gradient (no factor 1/2).",
-        _l2_with(0.5),
+        decay_scale="half",
     ),
-    Mistake(
+    knob(
+        _l2,
         "your L2 term is multiplied by lr: add weight_decay * theta to the gradient as it is; lr enters only "
         "in the step.",
-        _l2_times_lr,
+        decay_scale="times_lr",
     ),
-    Mistake(
+    knob(
+        _l2,
         "the L2 term enters m but not v: compute g = g + weight_decay * theta once, before both moments.",
-        _l2_in_m_only,
+        decay="l2_m_only",
     ),
-    Mistake(NO_CORRECTION, _l2_variant(correct=False)),
-    Mistake(EPS_INSIDE, _l2_variant(eps_inside=True)),
+    knob(
+        _l2,
+        "you add the L2 term and also shrink theta by (1 - lr * weight_decay): you decay twice. Adam + L2 keeps only "
+        "the first, g = g + weight_decay * theta.",
+        decay="both",
+    ),
+    *core_mistakes("adam_l2"),
 )
 
 ADAMW_MISTAKES = (
-    Mistake(
+    knob(
+        _decoupled,
         "your update is Adam + L2 (weight_decay * theta added to the gradient, so it is rescaled by "
         "1 / sqrt(v_hat)). AdamW decouples the decay: compute m and v from g alone and shrink the parameters "
         "directly, theta * (1 - lr * weight_decay).",
-        _adam_l2,
+        decay="l2",
     ),
-    NO_DECAY,
-    Mistake(
-        "your decay is not multiplied by lr: theta * (1 - weight_decay) is the paper's Algorithm 2 with its own "
-        "lambda. torch.optim.AdamW (and this exercise) multiplies by lr: theta * (1 - lr * weight_decay).",
-        _decoupled_with(lambda lr, wd: 1 - wd),
+    knob(
+        _decoupled,
+        "your update ignores weight_decay: it matches plain Adam. Use the weight_decay argument you are given.",
+        decay="none",
     ),
-    Mistake(
+    knob(
+        _decoupled,
+        "your decay is not multiplied by lr: theta * (1 - weight_decay) is the convention of the paper's "
+        "Algorithm 2 (Loshchilov & Hutter), with its own lambda. torch.optim.AdamW (and this exercise) "
+        "multiplies by lr: theta * (1 - lr * weight_decay).",
+        convention=True,
+        decay_scale="without_lr",
+    ),
+    knob(
+        _decoupled,
         "your decay is multiplied by lr twice: theta * (1 - lr * weight_decay), not (1 - lr**2 * weight_decay).",
-        _decoupled_with(lambda lr, wd: 1 - lr**2 * wd),
+        decay_scale="times_lr",
     ),
-    Mistake(
+    knob(
+        _decoupled,
         "your decay has the wrong sign: multiply theta by (1 - lr * weight_decay), which shrinks it.",
-        _decoupled_with(lambda lr, wd: 1 + lr * wd),
+        decay_scale="negative",
     ),
-    Mistake(
+    knob(_decoupled, "your decay is twice what it should be: theta * (1 - lr * weight_decay).", decay_scale="double"),
+    knob(_decoupled, "your decay is half what it should be: theta * (1 - lr * weight_decay).", decay_scale="half"),
+    knob(
+        _decoupled,
         "your decay is applied after the Adam step, to theta_t. torch.optim.AdamW decays theta_{t-1}, the "
         "parameters before this update: theta * (1 - lr * weight_decay) - lr * m_hat / (np.sqrt(v_hat) + eps).",
-        _decay_after_update,
+        decay="after",
     ),
-    Mistake(
+    knob(
+        _decoupled,
         "your decay term weight_decay * theta is divided by (sqrt(v_hat) + eps) together with m_hat, so it is "
         "still coupled to the gradient's scale. Keep it outside: theta * (1 - lr * weight_decay), then the Adam step.",
-        _decay_in_direction,
+        decay="in_direction",
     ),
-    Mistake(
+    knob(
+        _decoupled,
         "you decay the moments m and v. Weight decay shrinks the parameters theta only; m and v are Adam's "
         "averages of g and g**2 as usual.",
-        _decay_on_moments,
+        decay="on_moments",
     ),
-    Mistake(
+    knob(
+        _decoupled,
         "you decay twice: weight_decay * theta is added to the gradient (L2) and theta is also shrunk by "
         "(1 - lr * weight_decay). AdamW keeps only the second: m and v see the gradient g alone.",
-        _both_decays,
+        decay="both",
     ),
-    Mistake(
+    knob(
+        _decoupled,
         "your decay is skipped on the first update (t=1). Decay every update, the first included.",
-        _decay_skipped_at_first_step,
+        decay_at_first=False,
     ),
-    Mistake(NO_CORRECTION, _adamw_variant(correct=False)),
-    Mistake(EPS_INSIDE, _adamw_variant(eps_inside=True)),
+    *core_mistakes("adamw"),
 )
 
 OUTPUT_HINTS_L2 = {
@@ -252,6 +207,7 @@ ADAM_L2 = StepContract(
     reference=_adam_l2,
     mistakes=L2_MISTAKES,
     output_hints=OUTPUT_HINTS_L2,
+    variant=_l2,
 )
 
 ADAMW = StepContract(
@@ -264,9 +220,11 @@ ADAMW = StepContract(
     reference=_adamw,
     mistakes=ADAMW_MISTAKES,
     output_hints=OUTPUT_HINTS_ADAMW,
+    variant=_decoupled,
 )
 
 
+@student_facing
 def check_adam_l2_step(fn: Any, seed: int = 0) -> None:
     """Check one update of Adam with L2 regularisation, as ``torch.optim.Adam(weight_decay=...)``.
 
@@ -277,6 +235,7 @@ def check_adam_l2_step(fn: Any, seed: int = 0) -> None:
     check_step(fn, dataclasses.replace(ADAM_L2, name=getattr(fn, "__name__", ADAM_L2.name)), seed=seed)
 
 
+@student_facing
 def check_adamw_step(fn: Any, seed: int = 0) -> None:
     """Check one update of AdamW, as ``torch.optim.AdamW``: ``theta * (1 - lr * weight_decay)``, then Adam's step.
 
@@ -293,6 +252,7 @@ TRAINING_EPOCHS = 10
 TRAINING_TARGET = 0.96  # test accuracy on the 500 held-out digits
 
 
+@student_facing
 def check_training(step_fn: Any, hyperparameters: Any, seed: int = 0, target: float = TRAINING_TARGET) -> None:
     """Train the course's MLP with ``step_fn`` and ``hyperparameters``; the test accuracy must reach ``target``.
 
