@@ -169,15 +169,27 @@ class _Update:
     t: int
     got: list[np.ndarray]
     dtype: np.dtype
+    hyper: dict  # the run's hyperparameters
+    passed: bool  # were they passed as keywords (else the learner's own defaults applied)?
 
 
-def _matches(contract: StepContract, fn: Callable, updates: list[_Update], hyper) -> list[bool]:
+Guess = tuple[dict, dict]  # (the learner's own defaults, the constants of hyperparameters its code ignores)
+NO_GUESS: Guess = ({}, {})
+
+
+def _used(update: _Update, guess: Guess) -> dict:
+    """The hyperparameters the learner's code used in ``update``, if ``guess`` is right."""
+    own, ignored = guess
+    return {**update.hyper, **({} if update.passed else own), **ignored}
+
+
+def _matches(contract: StepContract, fn: Callable, updates: list[_Update], guess: Guess) -> list[bool]:
     """For each update: does ``fn`` (reference signature) give what the learner's function gave?"""
     matches = []
     for update in updates:
         try:
             with quiet():
-                wrong = fn(*update.exact, *((update.t,) if contract.uses_t else ()), **hyper)
+                wrong = fn(*update.exact, *((update.t,) if contract.uses_t else ()), **_used(update, guess))
             matches.append(_compare(contract, update.got, wrong, update.exact, update.dtype) is None)
         except Exception:  # a mistake that cannot run on these inputs explains nothing
             matches.append(False)
@@ -205,7 +217,7 @@ def _implementation(contract: StepContract, candidate: Candidate) -> Callable:
     return contract.variant(**knobs)
 
 
-def _best(contract: StepContract, updates: list[_Update], failing: int, hyper) -> tuple[Candidate | None, int]:
+def _best(contract: StepContract, updates: list[_Update], failing: int, guess) -> tuple[Candidate | None, int]:
     """The candidate that reproduces the most updates (fewest mistakes first, then list order) and its count.
 
     Candidates must reproduce the failing update. The empty candidate is the reference itself, with the
@@ -219,9 +231,9 @@ def _best(contract: StepContract, updates: list[_Update], failing: int, hyper) -
     for candidates in sizes:
         for candidate in candidates:
             fn = _implementation(contract, candidate)
-            if not _matches(contract, fn, [updates[failing]], hyper)[0]:
+            if not _matches(contract, fn, [updates[failing]], guess)[0]:
                 continue
-            count = sum(_matches(contract, fn, updates, hyper))
+            count = sum(_matches(contract, fn, updates, guess))
             if count > best_count:
                 best, best_count = candidate, count
         if best_count == len(updates):
@@ -248,8 +260,8 @@ def _diagnose(contract, updates: list[_Update], failing: int, guesses, mismatch,
     before = dict(zip(contract.outputs, [update.exact[0], *update.exact[2:]], strict=True))[mismatch.output]
     unchanged = np.array_equal(dict(zip(contract.outputs, update.got, strict=True))[mismatch.output], before)
     candidate, count = None, -1
-    for hyper in guesses:
-        found, found_count = _best(contract, updates, failing, hyper)
+    for guess in guesses:
+        found, found_count = _best(contract, updates, failing, guess)
         if found_count > count:
             candidate, count = found, found_count
     if candidate:  # a mistake that leaves a hyperparameter out (AdaGrad has no beta2) explains why it is ignored
@@ -348,23 +360,23 @@ def _own_defaults(contract: StepContract, fn: Callable) -> dict[str, float]:
     return wrong
 
 
-def _argument_notes(contract: StepContract, fn: Callable, run: Run, hyper: dict) -> tuple[list, list[dict]]:
+def _argument_notes(contract: StepContract, fn: Callable, run: Run) -> tuple[list, list[Guess]]:
     """What the learner's code does with its hyperparameters, and guesses of the values it really uses.
 
     A hyperparameter the code ignores is a constant in its body: most often the contract's default, else
-    0 (the term left out).
+    0 (the term left out) or another library's eps.
     """
-    notes, used = [], dict(hyper)
+    notes, own = [], {}
     if run.hyper is None:
         for name, default in _own_defaults(contract, fn).items():
             notes.append(
                 (
                     None,
-                    f"your default for {name} is {default:g}; the contract's default is {contract.defaults[name]:g} "
-                    f"(the signature is {contract.signature()}).",
+                    f"your default for {name} is {default:g}; the contract's default is "
+                    f"{contract.defaults[name]:g} (the signature is {contract.signature()}).",
                 )
             )
-            used[name] = default
+            own[name] = default
     ignored = _ignored_arguments(contract, fn)
     if len(ignored) == len(contract.defaults):  # it computes nothing from them: another diagnosis says more
         ignored = []
@@ -377,12 +389,12 @@ def _argument_notes(contract: StepContract, fn: Callable, run: Run, hyper: dict)
                 f"{name}={ALTERNATIVE[name](value):g}. Use the parameter {name} in the formula, not a constant.",
             )
         )
-        used[name] = value
-    guesses = [used]
-    if any(used[name] for name in ignored):
-        guesses.append({**used, **{name: 0.0 for name in ignored}})
+    constants = {name: contract.defaults[name] for name in ignored}
+    guesses = [(own, constants)]
+    if any(constants.values()):
+        guesses.append((own, {name: 0.0 for name in ignored}))
     if "eps" in ignored:  # the constants libraries use: Keras 1e-7, TensorFlow 1's RMSProp 1e-10, fastai 1e-5, ...
-        guesses += [{**used, "eps": eps} for eps in COMMON_EPS if eps != used["eps"]]
+        guesses += [(own, {**constants, "eps": eps}) for eps in COMMON_EPS if eps != constants["eps"]]
     return notes, guesses
 
 
@@ -410,7 +422,7 @@ def _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, start) -> li
         if len(got) != len(contract.outputs):
             break
         exact = [x.astype(np.float64) for x in inputs]
-        rest.append(_Update(exact, t, got, run.dtype))
+        rest.append(_Update(exact, t, got, run.dtype, dict(hyper), run.hyper is not None))
         theta, *state = _reference(contract, exact, t, hyper)
     return rest
 
@@ -424,10 +436,23 @@ def _spiky_run(contract, fn, run, kwargs, hyper, seed) -> list[_Update]:
     return _rest_of_run(contract, fn, spiky, kwargs, hyper, start, grads, 0)
 
 
+def _other_setting_run(contract, fn, run, seed) -> list[_Update]:
+    """The learner's updates on a float64 run with other hyperparameters: a mistake in a term that the run's
+    values hide (weight_decay = 0, beta1 = 0) shows there."""
+    others = [h for h in contract.settings if h != run.hyper]
+    if not others:
+        return []
+    hyper = dict(others[0])
+    plain = dataclasses.replace(run, hyper=hyper, regime="plain", dtype=np.dtype(np.float64))
+    grads = gradients("plain", run.shape, len(T_SEQUENCE), np.random.default_rng(seed + 3))
+    start = [np.random.default_rng(seed + 4).standard_normal(run.shape)]
+    start += [np.zeros(run.shape) for _ in contract.state]
+    return _rest_of_run(contract, fn, plain, hyper, hyper, start, grads, 0)
+
+
 def explain(contract: StepContract, fn: Callable, run: Run, updates: list[_Update], failing: int, mismatch) -> str:
     """The hint for a learner's function whose update ``updates[failing]`` differs from the reference."""
-    hyper = dict(contract.defaults if run.hyper is None else run.hyper)
-    notes, guesses = _argument_notes(contract, fn, run, hyper)
+    notes, guesses = _argument_notes(contract, fn, run)
     hint, certain = _diagnose(contract, updates, failing, guesses, mismatch, notes)
     extra = "" if certain else contract.regime_hints.get(run.regime, "")
     return " ".join(h for h in (hint, extra) if h)
@@ -462,9 +487,10 @@ def check_step(fn: Any, contract: StepContract, seed: int = 0) -> None:
             expected = _reference(contract, exact, t, hyper)
             mismatch = _compare(contract, got, expected, exact, run.dtype)
             if mismatch is not None:
-                seen = [_Update(exact, t, got, run.dtype)]
+                seen = [_Update(exact, t, got, run.dtype, hyper, run.hyper is not None)]
                 seen += _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, t_index + 1)
                 seen += _spiky_run(contract, fn, run, kwargs, hyper, seed)
+                seen += _other_setting_run(contract, fn, run, seed)
                 fail(
                     f"{contract.name} returned a wrong {mismatch.output}.",
                     case,
