@@ -90,6 +90,10 @@ def test_floor_crossings_and_the_step_ratio_on_known_paths():
     assert across_along_ratio(zigzag, across, along) == pytest.approx(15.0)
     straight_across = Trajectory("across", np.array([[0.0, 1.0], [0.0, 0.0]]), np.zeros(2))
     assert across_along_ratio(straight_across, across, along) == math.inf
+    rounding_along = Trajectory("rounding", np.array([[0.0, 1.0], [3e-12, 0.0]]), np.zeros(2))  # CPU-dependent noise
+    assert across_along_ratio(rounding_along, across, along) == math.inf
+    visibly_along = Trajectory("along", np.array([[0.0, 1.0], [1e-6, 0.0]]), np.zeros(2))
+    assert across_along_ratio(visibly_along, across, along) == pytest.approx(1e6)
 
 
 # ------------------------------------------------------------------------------------------ legibility

@@ -281,9 +281,13 @@ def floor_crossings(path: Trajectory, across: np.ndarray, steps: int = CROSSING_
     return int(np.count_nonzero(flips & large))
 
 
+ALONG_NOISE = 1e-8  # a first step whose move along the valley is below this share of it went straight across
+
+
 def across_along_ratio(path: Trajectory, across: np.ndarray, along: np.ndarray) -> float | None:
     """How many times as far the first step went across the valley as along it: inf if it went straight
-    across, None if it did not move (or not finitely)."""
+    across (its move along is under 1e-8 of the step: rounding, whose size differs from one CPU to another),
+    None if it did not move (or not finitely)."""
     if path.steps < 1:
         return None
     move = path.points[1] - path.points[0]
@@ -291,7 +295,7 @@ def across_along_ratio(path: Trajectory, across: np.ndarray, along: np.ndarray) 
     scale = max(across_move, along_move)
     if not math.isfinite(scale) or scale == 0.0:
         return None
-    return math.inf if along_move <= 1e-12 * scale else across_move / along_move
+    return math.inf if along_move <= ALONG_NOISE * scale else across_move / along_move
 
 
 def valley_sentences(settings: PlaygroundSettings, runs: Mapping[str, Trajectory]) -> list[str]:
