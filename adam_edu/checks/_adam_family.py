@@ -12,7 +12,7 @@ Knobs and their values (the first is the contract's):
 - ``corr_beta``: ``right`` | ``v_beta1`` | ``m_beta2``: a correction that uses the other beta;
 - ``eps``: ``outside`` | ``inside`` (``sqrt(v_hat + eps)``) | ``inside_raw`` (``sqrt((v + eps) / (1-beta2**t))``) |
   ``hat_const`` (the efficient form with a constant eps) | ``hat_no_sqrt`` (the same, its step size missing a
-  square root) | ``theta+`` | ``theta-``;
+  square root) | ``inside_and_outside`` (optax's eps_root = eps) | ``theta+`` | ``theta-``;
 - ``sqrt``: ``True`` | ``False``; ``betas``: ``right`` | ``swapped``; ``v_of``: ``g2`` | ``abs`` | ``g``;
 - ``m_weight``, ``v_weight``: ``right`` | ``no_one_minus`` | ``swapped``;
 - ``sign``: ``down`` | ``up``; ``state``: ``raw`` | ``hat`` (the corrected moments returned as state);
@@ -112,6 +112,8 @@ def _update(k, kind, theta, g, m, v, v_max, t, lr, beta1, beta2, eps, weight_dec
     root = np.sqrt(v_hat) if k["sqrt"] else v_hat
     if k["eps"] == "inside":
         denominator = np.sqrt(v_hat + eps) if k["sqrt"] else v_hat + eps
+    elif k["eps"] == "inside_and_outside":
+        denominator = (np.sqrt(v_hat + eps) if k["sqrt"] else v_hat + eps) + eps
     elif k["eps"] == "inside_raw":  # sqrt((v + eps) / c2)
         denominator = np.sqrt(v_hat + eps / c2) if k["sqrt"] else v_hat + eps / c2
     elif k["eps"] == "hat_const":  # lr sqrt(c2)/c1 * m/(sqrt(v) + eps) = lr m_hat/(sqrt(v_hat) + eps/sqrt(c2))
@@ -178,10 +180,16 @@ def core_mistakes(kind: str) -> tuple:
         "adam_l2": "torch.optim.Adam(weight_decay=...)",
         "adamw": "torch.optim.AdamW",
     }[kind]
+    keras = {
+        "adam": "Keras (keras.optimizers.Adam) and TensorFlow 1's AdamOptimizer",
+        "amsgrad": "Keras (keras.optimizers.Adam(amsgrad=True))",
+        "adam_l2": "Keras (keras.optimizers.Adam) and TensorFlow 1's AdamOptimizer",
+        "adamw": "Keras (keras.optimizers.AdamW)",
+    }[kind]
     return (
         knob(
             build,
-            f"m and {v} are not bias-corrected (your update matches the step without bias correction): divide m "
+            f"m and {v} are not bias-corrected: divide m "
             f"by (1 - beta1**t) and {v} by (1 - beta2**t) before the step, and return the raw moments.",
             correct="none",
         ),
@@ -223,17 +231,25 @@ def core_mistakes(kind: str) -> tuple:
         knob(build, "m is bias-corrected with beta2: divide m by 1 - beta1**t.", corr_beta="m_beta2"),
         knob(
             build,
-            f"eps is inside the square root, np.sqrt({v}_hat + eps). That is another library's convention (optax "
-            "adds its eps_root there; TensorFlow 1's and Keras's RMSprop put their epsilon there), not this "
-            "contract's: "
-            f"Algorithm 1, like {library}, adds eps outside the square root, m_hat / (np.sqrt(v_hat) + eps).",
+            f"eps is inside the square root, np.sqrt({v} / (1 - beta2**t) + eps): the convention of TensorFlow 1's "
+            "and Keras's RMSprop (and optax's Adam keeps a separate eps_root there, 0 by default, besides its eps "
+            f"outside), not this contract's. Kingma & Ba's Algorithm 1, like {library}, adds eps outside the "
+            f"square root: m_hat / (np.sqrt({v} / (1 - beta2**t)) + eps).",
             convention=True,
             eps="inside",
         ),
         knob(
             build,
-            "this is the paper's efficient form with a constant eps, the convention of Keras (keras.optimizers.Adam) "
-            "and TensorFlow 1's AdamOptimizer, whose epsilon is the paper's eps_hat. This contract is Algorithm 1 "
+            "eps appears twice, inside and outside the square root, m_hat / (np.sqrt(v_hat + eps) + eps): the form "
+            "of optax.adam with eps_root = eps (optax's convention; its eps_root is 0 by default). This contract, "
+            f"like {library}, adds eps once, outside: m_hat / (np.sqrt(v_hat) + eps).",
+            convention=True,
+            eps="inside_and_outside",
+        ),
+        knob(
+            build,
+            f"this is the paper's efficient form with a constant eps, the convention of {keras}, whose epsilon is "
+            "the paper's eps_hat. This contract is Kingma & Ba's Algorithm 1 "
             f"(as {library}); the efficient form equals it only with eps_hat = eps * sqrt(1 - beta2**t) in place "
             "of eps.",
             convention=True,
@@ -252,7 +268,7 @@ def core_mistakes(kind: str) -> tuple:
             "square root on 1 - beta2**t: lr * sqrt(1 - beta2**t) / (1 - beta1**t), not lr * (1 - beta2**t) / "
             "(1 - beta1**t). "
             "This contract is Algorithm 1; the efficient form equals it with eps_hat = eps * sqrt(1 - beta2**t).",
-            convention=True,
+            convention=False,
             eps="hat_no_sqrt",
         ),
         knob(
@@ -297,7 +313,7 @@ def core_mistakes(kind: str) -> tuple:
             "correction is computed afresh at every step and never fed back into the averages.",
             state="hat",
         ),
-        knob(build, f"the step uses the raw g in the numerator: Adam steps along m_hat, not g, {step}.", numerator="g"),
+        knob(build, f"the step uses the raw g in the numerator: Adam steps along m_hat, not g: {step}.", numerator="g"),
         knob(
             build,
             "your step size decays as lr / sqrt(t): that is the convention of the papers' convergence analyses "

@@ -241,12 +241,14 @@ def _best(contract: StepContract, updates: list[_Update], failing: int, guess) -
     return best, best_count
 
 
-def _joined(candidate: Candidate) -> str:
+def _joined(candidate: Candidate, further: bool = False) -> str:
+    """The hints of ``candidate``; ``further``: after notes on the arguments, which are differences too."""
     if len(candidate) == 1:
         return candidate[0].hint
     count = {2: "two", 3: "three"}.get(len(candidate), str(len(candidate)))
     parts = " ".join(f"({i}) {m.hint}" for i, m in enumerate(candidate, 1))
-    return f"{count} differences from the contract together reproduce your output: {parts}"
+    further = " further" if further else ""
+    return f"{count}{further} differences from the contract together reproduce your output: {parts}"
 
 
 def _diagnose(contract, updates: list[_Update], failing: int, guesses, mismatch, notes: list) -> tuple[str, bool]:
@@ -269,11 +271,11 @@ def _diagnose(contract, updates: list[_Update], failing: int, guesses, mismatch,
         notes = [(name, text) for name, text in notes if name not in explained]
     notes = [text for _, text in notes]
     if candidate is not None and count == len(updates) and not (unchanged and not candidate):
-        return _sentences([*notes, _joined(candidate)] if candidate else notes), True
+        return _sentences([*notes, _joined(candidate, bool(notes))] if candidate else notes), True
     if candidate and 2 * count >= len(updates):
         text = (
-            f"{_joined(candidate)} (This reproduces {count} of the {len(updates)} updates checked, so something "
-            f"else may be wrong too.)"
+            f"{_joined(candidate, further=bool(notes))} (This reproduces {count} of the {len(updates)} updates "
+            "checked, so something else may be wrong too.)"
         )
         return _sentences([*notes, text]), False
     if unchanged and not candidate:  # no mistake explains it (hyperparameters it ignores are a consequence)

@@ -29,16 +29,26 @@ def _adamax(theta, g, m, u, t, lr, beta1, beta2):
     return theta - (lr / (1 - beta1**t)) * m / u, m, u
 
 
-def variant(m_correction=True, decay="before", absolute=True, eps="none", u_correction=False, power="t", sign="down"):
+def variant(
+    m_correction=True,
+    decay="before",
+    absolute=True,
+    eps="none",
+    u_correction=False,
+    power="t",
+    sign="down",
+    step_with="new",
+):
     """The AdaMax step with some parts changed (the defaults give the contract's reference).
 
     ``decay``: ``before`` (max(beta2 u, |g|)) | ``none`` | ``after`` (beta2 max(u, |g|)) | ``weighted``
     (max(beta2 u, (1 - beta2) |g|)) | ``l2`` (Adam's root mean square) | ``sum`` (beta2 u + |g|);
     ``eps``: ``none`` | ``torch`` (|g| + 1e-8 inside the max) | ``keras`` (m / (u + 1e-7)) | ``u+1e-8``;
-    ``power``: ``t`` | ``t-1`` | ``1``; ``sign``: ``down`` | ``up``.
+    ``power``: ``t`` | ``t-1`` | ``1``; ``sign``: ``down`` | ``up``; ``step_with``: the ``new`` | ``old`` u.
     """
 
     def step(theta, g, m, u, t, lr, beta1, beta2):
+        old_u = u
         m = beta1 * m + (1 - beta1) * g
         size = np.abs(g) if absolute else g
         if eps == "torch":
@@ -53,7 +63,8 @@ def variant(m_correction=True, decay="before", absolute=True, eps="none", u_corr
         }[decay]()
         exponent = {"t": t, "t-1": t - 1, "1": 1}[power]
         c1 = (1 - beta1**exponent) if m_correction else 1.0
-        denominator = u / (1 - beta2**t) if u_correction else u
+        used = u if step_with == "new" else old_u
+        denominator = used / (1 - beta2**t) if u_correction else used
         denominator = denominator + {"keras": 1e-7, "u+1e-8": 1e-8}.get(eps, 0.0)
         change = (lr / c1) * m / denominator
         return (theta + change if sign == "up" else theta - change), m, u
@@ -115,6 +126,11 @@ MISTAKES = (
     ),
     knob(variant, "your correction ignores t: use 1 - beta1**t with the t you are given.", power="1"),
     knob(variant, "the step goes uphill: subtract lr / (1 - beta1**t) * m / u from theta.", sign="up"),
+    knob(
+        variant,
+        "the step divides by the old u: first update u = max(beta2 * u, |g|), then step with the new u.",
+        step_with="old",
+    ),
 )
 
 OUTPUT_HINTS = {

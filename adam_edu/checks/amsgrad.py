@@ -37,7 +37,7 @@ _build = variant("amsgrad")
 MISTAKES = (
     knob(
         _build,
-        "the step divides by the current v, which makes this plain Adam. AMSGrad divides by the largest v so far: "
+        "the step divides by the current v, as plain Adam does. AMSGrad divides by the largest v so far: "
         "v_hat = v_max / (1 - beta2**t).",
         denominator="v",
     ),

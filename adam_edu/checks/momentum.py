@@ -63,7 +63,8 @@ MISTAKES = (
     knob(
         variant,
         "this is the dampened form velocity = momentum * velocity + (1 - momentum) * g, the convention of "
-        "deeplearning.ai's course (torch.optim.SGD with dampening=momentum gives it from the second step on). The "
+        "deeplearning.ai's course (torch.optim.SGD(dampening=momentum) uses this rule from the second step on, "
+        "but its first buffer is g). The "
         "contract follows torch.optim.SGD's default, dampening=0: velocity = momentum * velocity + g, with no "
         "factor (1 - momentum).",
         convention=True,
@@ -94,7 +95,7 @@ MISTAKES = (
     knob(
         variant,
         "lr is folded into the velocity, velocity = momentum * velocity + lr * g, then theta - velocity: the "
-        "convention of Sutskever et al. and of Caffe, as torch's documentation notes. In the contract the velocity "
+        "convention of Sutskever et al. (as torch's documentation notes) and of Caffe. In the contract the velocity "
         "is momentum * velocity + g (no lr), and lr multiplies it in the step.",
         convention=True,
         form="lr_inside",

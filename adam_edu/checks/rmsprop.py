@@ -81,7 +81,7 @@ MISTAKES = (
     ),
     knob(
         variant,
-        "this is AdaGrad (v accumulates g**2 forever). RMSProp forgets: v = beta2 * v + (1 - beta2) * g**2.",
+        "v accumulates g**2 forever, as in AdaGrad. RMSProp forgets: v = beta2 * v + (1 - beta2) * g**2.",
         weights="adagrad",
     ),
     knob(

@@ -68,7 +68,7 @@ L2_MISTAKES = (
     ),
     knob(
         _l2,
-        "your update ignores weight_decay: it matches plain Adam. Use the weight_decay argument you are given.",
+        "your update ignores weight_decay: it has no decay term. Use the weight_decay argument you are given.",
         decay="none",
     ),
     knob(
@@ -121,7 +121,7 @@ ADAMW_MISTAKES = (
     ),
     knob(
         _decoupled,
-        "your update ignores weight_decay: it matches plain Adam. Use the weight_decay argument you are given.",
+        "your update ignores weight_decay: it has no decay term. Use the weight_decay argument you are given.",
         decay="none",
     ),
     knob(
