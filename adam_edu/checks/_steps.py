@@ -174,7 +174,6 @@ class _Update:
 
 
 Guess = tuple[dict, dict]  # (the learner's own defaults, the constants of hyperparameters its code ignores)
-NO_GUESS: Guess = ({}, {})
 
 
 def _used(update: _Update, guess: Guess) -> dict:
@@ -254,8 +253,8 @@ def _joined(candidate: Candidate, further: bool = False) -> str:
 def _diagnose(contract, updates: list[_Update], failing: int, guesses, mismatch, notes: list) -> tuple[str, bool]:
     """The hint for the learner's updates, and whether it reproduces all of them.
 
-    ``updates`` are the failing run from its first wrong update on, then a run with spiky gradients
-    (which tells most mistakes apart); ``failing`` indexes the first wrong one. ``guesses`` are the
+    ``updates`` are the failing run from its first wrong update on, then the runs of :func:`_probe_runs`;
+    ``failing`` indexes the first wrong one. ``guesses`` are the
     hyperparameters the learner's code may really use (the first: the run's own).
     """
     update = updates[failing]
@@ -429,27 +428,23 @@ def _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, start) -> li
     return rest
 
 
-def _spiky_run(contract, fn, run, kwargs, hyper, seed) -> list[_Update]:
-    """The learner's updates on a fresh float64 run with spiky gradients, which tells most mistakes apart."""
-    spiky = dataclasses.replace(run, regime="spiky", dtype=np.dtype(np.float64))
-    grads = gradients("spiky", run.shape, len(T_SEQUENCE), np.random.default_rng(seed + 1))
-    start = [np.random.default_rng(seed + 2).standard_normal(run.shape)]
+def _fresh_run(contract, fn, run: Run, hyper: dict | None, regime: str, seed: int) -> list[_Update]:
+    """The learner's updates on a fresh float64 run from its first update: with spiky gradients (which tell
+    most mistakes apart) or with other hyperparameters (where a term the failing run's values hide, such as
+    weight_decay = 0, shows)."""
+    fresh = dataclasses.replace(run, hyper=hyper, regime=regime, dtype=np.dtype(np.float64))
+    grads = gradients(regime, run.shape, len(T_SEQUENCE), np.random.default_rng(seed))
+    start = [np.random.default_rng(seed + 1).standard_normal(run.shape)]
     start += [np.zeros(run.shape) for _ in contract.state]
-    return _rest_of_run(contract, fn, spiky, kwargs, hyper, start, grads, 0)
+    used = dict(contract.defaults if hyper is None else hyper)
+    return _rest_of_run(contract, fn, fresh, {} if hyper is None else used, used, start, grads, 0)
 
 
-def _other_setting_run(contract, fn, run, seed) -> list[_Update]:
-    """The learner's updates on a float64 run with other hyperparameters: a mistake in a term that the run's
-    values hide (weight_decay = 0, beta1 = 0) shows there."""
+def _probe_runs(contract, fn, run: Run, seed: int) -> list[_Update]:
+    """A spiky run with the failing run's hyperparameters, then a plain one with another setting."""
+    updates = _fresh_run(contract, fn, run, run.hyper, "spiky", seed + 1)
     others = [h for h in contract.settings if h != run.hyper]
-    if not others:
-        return []
-    hyper = dict(others[0])
-    plain = dataclasses.replace(run, hyper=hyper, regime="plain", dtype=np.dtype(np.float64))
-    grads = gradients("plain", run.shape, len(T_SEQUENCE), np.random.default_rng(seed + 3))
-    start = [np.random.default_rng(seed + 4).standard_normal(run.shape)]
-    start += [np.zeros(run.shape) for _ in contract.state]
-    return _rest_of_run(contract, fn, plain, hyper, hyper, start, grads, 0)
+    return updates + (_fresh_run(contract, fn, run, dict(others[0]), "plain", seed + 3) if others else [])
 
 
 def explain(contract: StepContract, fn: Callable, run: Run, updates: list[_Update], failing: int, mismatch) -> str:
@@ -491,8 +486,7 @@ def check_step(fn: Any, contract: StepContract, seed: int = 0) -> None:
             if mismatch is not None:
                 seen = [_Update(exact, t, got, run.dtype, hyper, run.hyper is not None)]
                 seen += _rest_of_run(contract, fn, run, kwargs, hyper, expected, grads, t_index + 1)
-                seen += _spiky_run(contract, fn, run, kwargs, hyper, seed)
-                seen += _other_setting_run(contract, fn, run, seed)
+                seen += _probe_runs(contract, fn, run, seed)
                 fail(
                     f"{contract.name} returned a wrong {mismatch.output}.",
                     case,
