@@ -136,6 +136,8 @@ def test_lab4_counts_diverged_and_unstable_runs_and_takes_differences_of_best_lo
     margins = runs.lab4_margins(fake)
     assert set(margins) == set(MEASURES["lab4"])
     assert margins["diverged_corrected"] == 0 and margins["diverged_uncorrected"] == 4
+    # of the 4, the two at alpha = 1e-2 are below the grid's top rate (1e-1)
+    assert margins["diverged_corrected_below_top_lr"] == 0 and margins["diverged_uncorrected_below_top_lr"] == 2
     assert margins["unstable_uncorrected_0.99"] == 1 and margins["unstable_uncorrected_0.9999"] == 4
     assert margins["unstable_growth"] == 3
     assert margins["gap_09_09999"] == pytest.approx(-1.0)  # the uncorrected runs end 1 nat lower here
