@@ -1,7 +1,7 @@
 """The four models of the paper's Section 6, at any size: logistic regression, an MLP with dropout, a
 small convnet and a variational autoencoder.
 
-Quick mode builds them small for the 8x8 digits; full mode at the paper's sizes (see
+Quick mode builds them small (for 5,000 MNIST digits, or the 8x8 digits); full mode at the paper's sizes (see
 :mod:`adam_edu.labs.experiments`). Each model maps a batch of inputs to class scores (logits), except
 the VAE, whose :meth:`VAE.loss` returns the negative ELBO.
 """

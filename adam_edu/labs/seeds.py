@@ -1,8 +1,9 @@
 """The seed study: rerun a lab's asserted comparisons over many seeds and record each margin's worst case.
 
 ``adam-edu seeds lab1 --seeds 15`` runs :mod:`adam_edu.labs.runs`' experiment of Lab 1 for seeds 0-14 in
-quick mode (the 8x8 digits, one CPU thread), re-choosing every learning rate from its grid for each seed,
-exactly as the notebook does for seed 0. It writes ``adam_edu/labs/results/lab1.json``:
+quick mode (on the data of :data:`adam_edu.labs.runs.STUDY_IMAGES`, one CPU thread), re-choosing every learning
+rate from its grid for each seed, exactly as the notebook does for seed 0. It writes
+``adam_edu/labs/results/lab1.json``:
 
 * every measure's value for every seed, its minimum and maximum;
 * every claim of :data:`adam_edu.labs.claims.CLAIMS`: in how many seeds it held, and its worst case;
